@@ -1,0 +1,48 @@
+"""What the segmenter hands on: page → lines → glyphs, plain data with geometry kept."""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+Box = tuple[int, int, int, int]  # x, y, width, height in original-image pixels
+
+
+@dataclass
+class Glyph:
+    """One symbol cut from the photo.
+
+    `kind` is "symbol" for a glyph the classifier reads, or "dot" for a small round mark
+    kept by geometry alone (a decimal point or a multiplication dot): the classifier has no
+    class for it, its meaning comes from where it sits.
+    """
+
+    box: Box
+    image: np.ndarray  # 32×32 float32 from normalize_glyph
+    kind: str = "symbol"
+    rel_height: float = 1.0  # glyph height / line's x-height (median digit height)
+    rel_width: float = 1.0  # glyph width / line's x-height
+    rel_y: float = 0.5  # vertical centre in the line band: 0 top, 1 bottom of digit band
+    aspect: float = 1.0  # width / height of the ink
+    slant: float = 0.0  # ink's principal-axis tilt from vertical in degrees, positive leaning right
+    alternatives: list["Glyph"] = field(default_factory=list)  # other cuts the decoder may take
+
+
+@dataclass
+class Line:
+    """Glyphs of one written line, left to right."""
+
+    glyphs: list[Glyph]
+    box: Box
+    x_height: float  # median height of the line's full-size glyphs, original pixels
+
+
+@dataclass
+class Page:
+    """A segmented photo: its lines top to bottom, and how it was read."""
+
+    lines: list[Line]
+    width: int  # original image size, after EXIF orientation
+    height: int
+    scale: float = 1.0  # processing size / original size
+    rotation: int = 0  # degrees clockwise the photo was turned before reading
+    inverted: bool = False  # light ink on a dark board

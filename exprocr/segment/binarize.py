@@ -1,0 +1,72 @@
+"""Ink mask from a photo, independent of light, shadow and ink colour.
+
+The paper's brightness is estimated at low resolution (a grey closing wipes out pen
+strokes, which are thin) and divided out, so shadows and gradients vanish; what remains is
+ink darkness in [0, 1]. The threshold follows the writing's own contrast, so faint pencil
+and heavy marker both binarize and faint show-through from the back of the sheet does not.
+"""
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+_BACKGROUND_SIDE = 320  # working size of the background estimate (long side, px)
+_NOT_PAPER = 0.55  # background darker than this share of the paper's brightness is not paper
+
+
+@dataclass
+class InkMap:
+    """Ink darkness (0 paper … 1 black) and the polarity the photo was read in."""
+
+    darkness: np.ndarray  # float32 H×W
+    inverted: bool  # True when the photo showed light ink on a dark board
+    noise: float  # robust spread of the paper's darkness
+
+
+def ink_channel(bgr: np.ndarray) -> np.ndarray:
+    """Grey image in which any ink colour is dark: the darkest channel of each pixel."""
+    if bgr.ndim == 2:
+        return bgr
+    return bgr.min(axis=2)
+
+
+def _background(gray: np.ndarray) -> np.ndarray:
+    """Paper brightness at every pixel: closing at low resolution, smoothed, scaled back."""
+    h, w = gray.shape
+    factor = min(1.0, _BACKGROUND_SIDE / max(h, w))
+    small = cv2.resize(gray, (max(1, round(w * factor)), max(1, round(h * factor))),
+                       interpolation=cv2.INTER_AREA)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (15, 15))
+    closed = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
+    closed = cv2.medianBlur(closed, 5)
+    closed = cv2.GaussianBlur(closed, (0, 0), 3)
+    return cv2.resize(closed, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def ink_darkness(bgr: np.ndarray) -> InkMap:
+    """Per-pixel ink darkness with background divided out; inverts light-on-dark boards."""
+    gray = ink_channel(bgr)
+    inverted = float(np.median(gray)) < 100
+    if inverted:
+        gray = 255 - (bgr.max(axis=2) if bgr.ndim == 3 else bgr)
+    background = _background(gray).astype(np.float32)
+    darkness = 1.0 - gray.astype(np.float32) / np.maximum(background, 1.0)
+    np.clip(darkness, 0.0, 1.0, out=darkness)
+    paper = float(np.percentile(background[::8, ::8], 90))
+    darkness[background < _NOT_PAPER * paper] = 0.0  # desk, board frame, deep shade: no writing
+    sample = darkness[::4, ::4]
+    median = float(np.median(sample))
+    noise = float(np.median(np.abs(sample - median))) * 1.4826 + 1e-3
+    return InkMap(darkness=darkness, inverted=inverted, noise=noise)
+
+
+def candidate_mask(ink: InkMap) -> tuple[np.ndarray, float]:
+    """Loose ink mask (anything clearly above paper noise) and the threshold used.
+
+    It is deliberately generous: components are judged afterwards by their own contrast
+    against the writing's, which is how faint pencil is kept and show-through dropped.
+    """
+    threshold = max(6.0 * ink.noise, 0.07)
+    mask = (ink.darkness > threshold).astype(np.uint8)
+    return mask, threshold

@@ -1,0 +1,120 @@
+"""Group ink components into written lines, top to bottom, tolerating a few degrees of skew.
+
+Full-size components (digits, most operators) chain into a line when they overlap vertically
+and stand close enough horizontally; small marks (minus, dots, `=` bars) then join the line
+whose band they sit in. A line is thus defined by its glyphs, not by a global projection,
+which keeps slightly skewed or wavy lines whole.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from exprocr.segment.components import Component
+
+
+@dataclass
+class LineGroup:
+    """Components of one line, and the fitted band of its full-size glyphs."""
+
+    members: list[Component]
+    x_height: float
+    slope: float  # band centre rises by slope px per px to the right
+    intercept: float  # band centre at x = 0
+
+    def centre_at(self, x: float) -> float:
+        return self.intercept + self.slope * x
+
+
+def typical_height(components: list[Component]) -> float:
+    """Height of the page's full-size glyphs: upper median of component heights."""
+    heights = np.array([c.h for c in components], dtype=np.float64)
+    if len(heights) == 0:
+        return 0.0
+    return float(np.percentile(heights, 70))
+
+
+def _vertical_overlap(a: Component, b: Component) -> float:
+    return (min(a.y2, b.y2) - max(a.y, b.y)) / max(1, min(a.h, b.h))
+
+
+def _find(parent: list[int], i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
+def _linked(a: Component, b: Component, height: float) -> bool:
+    """Two full-size glyphs overlap vertically; a small mark sits inside a full-size one's band."""
+    a_major, b_major = a.h >= 0.45 * height, b.h >= 0.45 * height
+    if a_major and b_major:
+        return _vertical_overlap(a, b) >= 0.35
+    if a_major != b_major:
+        major, minor = (a, b) if a_major else (b, a)
+        return major.y <= minor.cy <= major.y2
+    return False
+
+
+def _chain(components: list[Component], height: float) -> list[list[Component]]:
+    """Union neighbours that are linked and horizontally near; groups in no order."""
+    order = sorted(range(len(components)), key=lambda i: components[i].x)
+    parent = list(range(len(components)))
+    for pos, i in enumerate(order):
+        a = components[i]
+        for j in order[pos + 1:]:
+            b = components[j]
+            if b.x - a.x2 > 2.5 * max(height, a.h, b.h):
+                break
+            if _linked(a, b, height):
+                parent[_find(parent, i)] = _find(parent, j)
+    groups: dict[int, list[Component]] = {}
+    for i in range(len(components)):
+        groups.setdefault(_find(parent, i), []).append(components[i])
+    return list(groups.values())
+
+
+def _fit_band(members: list[Component]) -> tuple[float, float, float]:
+    """x-height and the band's centre line (slope, intercept) from the line's tall glyphs."""
+    tallest = max(c.h for c in members)
+    tall = [c for c in members if c.h >= 0.55 * tallest]
+    x_height = float(np.median([c.h for c in tall]))
+    xs = np.array([c.cx for c in tall])
+    ys = np.array([c.cy for c in tall])
+    if len(tall) >= 3 and np.ptp(xs) > 2 * x_height:
+        slope, intercept = np.polyfit(xs, ys, 1)
+        slope = float(np.clip(slope, -0.12, 0.12))  # a few degrees of skew, no more
+        intercept = float(np.median(ys - slope * xs))
+    else:
+        slope, intercept = 0.0, float(np.median(ys))
+    return x_height, slope, intercept
+
+
+def group_lines(components: list[Component]) -> list[LineGroup]:
+    """Lines top to bottom; every component is placed in a line or left out as stray."""
+    if not components:
+        return []
+    height = typical_height(components)
+    lines, minors = [], []
+    for members in _chain(components, height):
+        if any(c.h >= 0.45 * height for c in members):
+            lines.append(LineGroup(members, *_fit_band(members)))
+        else:
+            minors.extend(members)
+    for c in minors:
+        best, best_distance = None, None
+        for line in lines:
+            offset = abs(c.cy - line.centre_at(c.cx)) / line.x_height
+            left = min(m.x for m in line.members)
+            right = max(m.x2 for m in line.members)
+            reach = 1.5 * line.x_height
+            if offset > 0.9 or c.x2 < left - reach or c.x > right + reach:
+                continue
+            if best_distance is None or offset < best_distance:
+                best, best_distance = line, offset
+        if best is not None:
+            best.members.append(c)
+    for line in lines:
+        line.members.sort(key=lambda c: c.x)
+    lines.sort(key=lambda line: line.centre_at(np.mean([c.cx for c in line.members])))
+    return lines

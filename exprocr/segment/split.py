@@ -1,0 +1,70 @@
+"""Split a symbol too wide for one glyph (touching digits) where the classifier agrees.
+
+Candidate cuts are columns where the ink is thin (projection minima). Every way of cutting
+the symbol into glyph-sized pieces is scored by the classifier's confidence in each piece,
+passed in as a callback so this module does not depend on the classifier.
+"""
+
+from collections.abc import Callable
+
+import numpy as np
+
+from exprocr.classifier.normalize import normalize_glyph
+
+Classify = Callable[[np.ndarray], np.ndarray]  # (N, 32, 32) glyphs → (N, C) probabilities
+
+_CUT_PENALTY = 0.35  # log-probability a cut must earn, so a confident whole is not split
+_MAX_CUTS = 10
+
+
+def candidate_cuts(mask: np.ndarray, x_height: float) -> list[int]:
+    """Columns of thin ink, at least a narrow glyph's width from either end."""
+    profile = mask.sum(axis=0).astype(np.float64)
+    smooth = np.convolve(profile, np.ones(3) / 3, mode="same")
+    width = mask.shape[1]
+    margin = max(2, int(0.2 * x_height))
+    cuts = [c for c in range(margin, width - margin)
+            if smooth[c] <= smooth[max(0, c - 2): c + 3].min() + 1e-9]
+    cuts.sort(key=lambda c: smooth[c])
+    picked: list[int] = []
+    for c in cuts:
+        if all(abs(c - p) > 0.15 * x_height for p in picked):
+            picked.append(c)
+        if len(picked) == _MAX_CUTS:
+            break
+    return sorted(picked)
+
+
+def _piece(mask: np.ndarray, start: int, stop: int) -> np.ndarray:
+    return mask[:, start:stop].astype(np.uint8) * 255
+
+
+def split_columns(mask: np.ndarray, x_height: float, classify: Classify | None) -> list[tuple[int, int]]:
+    """Column ranges of the pieces: [(0, width)] when the symbol is best left whole."""
+    width = mask.shape[1]
+    cuts = candidate_cuts(mask, x_height)
+    if not cuts:
+        return [(0, width)]
+    points = [0] + cuts + [width]
+    low, high = 0.2 * x_height, 1.35 * x_height
+    segments = [(a, b) for i, a in enumerate(points) for b in points[i + 1:]
+                if (low <= b - a <= high) or (a == 0 and b == width)]
+    if classify is None:
+        pieces = round(width / (0.75 * x_height))
+        if pieces < 2:
+            return [(0, width)]
+        chosen = sorted(sorted(cuts, key=lambda c: mask[:, c].sum())[: pieces - 1])
+        bounds = [0] + chosen + [width]
+        return list(zip(bounds[:-1], bounds[1:]))
+    images = np.stack([normalize_glyph(_piece(mask, a, b)) for a, b in segments])
+    confidence = np.log(np.maximum(classify(images).max(axis=1), 1e-6))
+    score = dict(zip(segments, confidence))
+    best: dict[int, tuple[float, list[tuple[int, int]]]] = {0: (0.0, [])}
+    for b in points[1:]:
+        options = [(best[a][0] + score[(a, b)] - _CUT_PENALTY, best[a][1] + [(a, b)])
+                   for a in points if a < b and a in best and (a, b) in score]
+        if options:
+            best[b] = max(options, key=lambda o: o[0])
+    if width not in best:
+        return [(0, width)]
+    return best[width][1]

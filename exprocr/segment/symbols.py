@@ -1,0 +1,126 @@
+"""Components of one line → symbols: the parts of one symbol merged, small marks told apart.
+
+Parts of one symbol stand above one another (`=` bars, `÷` bar and dots, a `5` whose flag
+was lifted, a `+` drawn in two strokes); neighbouring digits stand side by side. So parts
+merge when one lies mostly within the other's horizontal span, and two full-size glyphs
+merge only when one is almost wholly inside the other's span.
+"""
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from exprocr.segment.components import Component
+
+
+@dataclass
+class Symbol:
+    """Components that together form one written symbol."""
+
+    parts: list[Component] = field(default_factory=list)
+
+    @property
+    def x(self) -> int:
+        return min(p.x for p in self.parts)
+
+    @property
+    def y(self) -> int:
+        return min(p.y for p in self.parts)
+
+    @property
+    def x2(self) -> int:
+        return max(p.x2 for p in self.parts)
+
+    @property
+    def y2(self) -> int:
+        return max(p.y2 for p in self.parts)
+
+    @property
+    def w(self) -> int:
+        return self.x2 - self.x
+
+    @property
+    def h(self) -> int:
+        return self.y2 - self.y
+
+
+def _overlap_share(a: Symbol, b: Symbol) -> float:
+    """Horizontal overlap as a share of the narrower symbol's width."""
+    overlap = min(a.x2, b.x2) - max(a.x, b.x)
+    return overlap / max(1, min(a.w, b.w))
+
+
+def _belong_together(a: Symbol, b: Symbol, x_height: float) -> bool:
+    share = _overlap_share(a, b)
+    both_full_size = min(a.h, b.h) >= 0.6 * x_height
+    if both_full_size:
+        return share >= 0.8
+    return share >= 0.5
+
+
+def merge_parts(members: list[Component], x_height: float) -> list[Symbol]:
+    """Merge components of a line into symbols, left to right."""
+    symbols = [Symbol([c]) for c in sorted(members, key=lambda c: c.x)]
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(symbols)):
+            for j in range(i + 1, len(symbols)):
+                if symbols[j].x > symbols[i].x2:
+                    break
+                if _belong_together(symbols[i], symbols[j], x_height):
+                    symbols[i] = Symbol(symbols[i].parts + symbols[j].parts)
+                    del symbols[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return sorted(symbols, key=lambda s: (s.x + s.x2) / 2)
+
+
+def _ink_distance(a: Symbol, b: Symbol, labels: np.ndarray) -> float:
+    """Smallest distance in pixels between the ink of two symbols."""
+    x, y = min(a.x, b.x), min(a.y, b.y)
+    window = labels[y:max(a.y2, b.y2), x:max(a.x2, b.x2)]
+    mask_a = np.isin(window, [p.index for p in a.parts])
+    mask_b = np.isin(window, [p.index for p in b.parts])
+    distance = cv2.distanceTransform((~mask_a).astype(np.uint8), cv2.DIST_L2, 3)
+    return float(distance[mask_b].min()) if mask_b.any() else float("inf")
+
+
+def _is_fragment(symbol: Symbol, x_height: float) -> bool:
+    """A short piece of stroke: smaller than any symbol written on purpose, but not a dot."""
+    return (symbol.w < 0.8 * x_height and symbol.h < 0.5 * x_height
+            and not is_dot(symbol, x_height))
+
+
+def attach_fragments(symbols: list[Symbol], labels: np.ndarray, x_height: float,
+                     pen_width: float) -> list[Symbol]:
+    """Join pen-lift fragments to the neighbour whose ink they nearly touch."""
+    reach = max(2.0, 1.5 * pen_width)
+    symbols = list(symbols)
+    i = 0
+    while i < len(symbols):
+        piece = symbols[i]
+        if not _is_fragment(piece, x_height):
+            i += 1
+            continue
+        neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(symbols)]
+        near = [(d, j) for j in neighbours
+                if (d := _ink_distance(piece, symbols[j], labels)) <= reach]
+        if not near:
+            i += 1
+            continue
+        _, j = min(near)
+        symbols[j] = Symbol(symbols[j].parts + piece.parts)
+        del symbols[i]
+        i = max(0, i - 1)
+    return symbols
+
+
+def is_dot(symbol: Symbol, x_height: float) -> bool:
+    """A small roundish mark: a decimal point or a multiplication dot, not a stroke."""
+    small = symbol.h <= 0.3 * x_height and symbol.w <= 0.35 * x_height
+    roundish = 0.4 <= symbol.w / max(1, symbol.h) <= 2.5
+    return small and roundish

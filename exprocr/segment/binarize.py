@@ -28,7 +28,8 @@ def ink_channel(bgr: np.ndarray) -> np.ndarray:
     """Grey image in which any ink colour is dark: the darkest channel of each pixel."""
     if bgr.ndim == 2:
         return bgr
-    return bgr.min(axis=2)
+    blue, green, red = cv2.split(bgr)
+    return cv2.min(cv2.min(blue, green), red)
 
 
 def _background(gray: np.ndarray) -> np.ndarray:
@@ -49,13 +50,13 @@ def ink_darkness(bgr: np.ndarray) -> InkMap:
     gray = ink_channel(bgr)
     inverted = float(np.median(gray)) < 100
     if inverted:
-        gray = 255 - (bgr.max(axis=2) if bgr.ndim == 3 else bgr)
+        gray = 255 - (cv2.max(cv2.max(*cv2.split(bgr)[:2]), cv2.split(bgr)[2]) if bgr.ndim == 3 else bgr)
     background = _background(gray).astype(np.float32)
     darkness = 1.0 - gray.astype(np.float32) / np.maximum(background, 1.0)
     np.clip(darkness, 0.0, 1.0, out=darkness)
     paper = float(np.percentile(background[::8, ::8], 90))
     darkness[background < _NOT_PAPER * paper] = 0.0  # desk, board frame, deep shade: no writing
-    sample = darkness[::4, ::4]
+    sample = darkness[::6, ::6]
     median = float(np.median(sample))
     noise = float(np.median(np.abs(sample - median))) * 1.4826 + 1e-3
     return InkMap(darkness=darkness, inverted=inverted, noise=noise)

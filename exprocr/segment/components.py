@@ -44,10 +44,11 @@ class Component:
 def find_components(mask: np.ndarray, darkness: np.ndarray) -> tuple[np.ndarray, list[Component]]:
     """Label 8-connected components and measure area, contrast and pen width of each."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    flat = labels.ravel()
-    sums = np.bincount(flat, weights=darkness.ravel(), minlength=count)
+    inked = np.flatnonzero(mask)
+    sums = np.bincount(labels.ravel()[inked], weights=darkness.ravel()[inked], minlength=count)
     eroded = cv2.erode(mask, np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0)
-    boundary = np.bincount(flat[(mask > eroded).ravel()], minlength=count)
+    edge = np.flatnonzero(mask > eroded)
+    boundary = np.bincount(labels.ravel()[edge], minlength=count)
     components = []
     for i in range(1, count):
         x, y, w, h, area = (int(v) for v in stats[i])

@@ -19,6 +19,8 @@ def _long_runs(mask: np.ndarray, horizontal: bool) -> np.ndarray:
     kernel = (length, 1) if horizontal else (1, length)
     loose = cv2.dilate(mask, np.ones(tolerance[::-1], np.uint8))
     runs = cv2.morphologyEx(loose, cv2.MORPH_OPEN, np.ones(kernel[::-1], np.uint8)) & mask
+    if not runs.any():
+        return runs
     count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
     extent = stats[:, cv2.CC_STAT_WIDTH if horizontal else cv2.CC_STAT_HEIGHT]
     keep = np.zeros(count, np.uint8)
@@ -26,14 +28,21 @@ def _long_runs(mask: np.ndarray, horizontal: bool) -> np.ndarray:
     return keep[labels]
 
 
-def remove_rulings(mask: np.ndarray, pen_width: float) -> np.ndarray:
+def _thickness(runs: np.ndarray, horizontal: bool) -> float:
+    """Mean thickness of the rulings found: their area over their length."""
+    length = np.count_nonzero(runs.any(axis=0 if horizontal else 1))
+    return np.count_nonzero(runs) / max(1, length)
+
+
+def remove_rulings(mask: np.ndarray) -> np.ndarray:
     """The mask without rulings; glyph strokes crossing a removed line are bridged again."""
     horizontal = _long_runs(mask, True)
     vertical = _long_runs(mask, False)
     if not horizontal.any() and not vertical.any():
         return mask
     cleaned = mask & ~(horizontal | vertical)
-    gap = int(round(2 * pen_width)) + 3
+    thickest = max(_thickness(horizontal, True), _thickness(vertical, False))
+    gap = int(round(1.5 * thickest)) + 3
     bridged = cleaned.copy()
     if horizontal.any():
         bridged |= cv2.morphologyEx(cleaned, cv2.MORPH_CLOSE, np.ones((gap, 1), np.uint8)) & horizontal

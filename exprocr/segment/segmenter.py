@@ -91,10 +91,9 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None, scale: float =
     width, height = original_size or (int(round(w / scale)), int(round(h / scale)))
     ink = ink_darkness(bgr)
     mask, _ = candidate_mask(ink)
-    _, first = find_components(mask, ink.darkness)
-    pen = pen_width(first)
-    mask = remove_rulings(mask, pen)
+    mask = remove_rulings(mask)
     labels, components = find_components(mask, ink.darkness)
+    pen = pen_width(components)
     contrast = writing_contrast(components, pen)
     kept = [c for c in components if not _is_clutter(c, pen, contrast, (h, w))]
     lines = []

@@ -9,11 +9,13 @@ _LINE_COLOURS = [(0, 160, 0), (200, 90, 0), (0, 90, 220), (160, 0, 160)]
 
 
 def render_debug(image: np.ndarray, page: Page,
-                 labels: list[list[tuple[str, float]]] | None = None) -> np.ndarray:
+                 labels: list[list[tuple[str, float]]] | None = None,
+                 scale: float = 1.0) -> np.ndarray:
     """Draw every glyph box (colour per line) with its label and probability when given.
 
     `labels[i][j]` is the (label, probability) of glyph j of line i. Low-probability glyphs
-    are drawn in red so a person finds the doubtful ones at a glance.
+    are drawn in red so a person finds the doubtful ones at a glance. `scale` maps the
+    page's original-pixel boxes onto `image` (e.g. the downscaled processing image).
     """
     canvas = image.copy() if image.ndim == 3 else cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
     thickness = max(1, round(max(canvas.shape[:2]) / 800))
@@ -21,7 +23,7 @@ def render_debug(image: np.ndarray, page: Page,
     for i, line in enumerate(page.lines):
         colour = _LINE_COLOURS[i % len(_LINE_COLOURS)]
         for j, glyph in enumerate(line.glyphs):
-            x, y, w, h = glyph.box
+            x, y, w, h = (int(round(v * scale)) for v in glyph.box)
             box_colour = colour
             text = "." if glyph.kind == "dot" else ""
             if labels is not None and i < len(labels) and j < len(labels[i]):

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from exprocr.segment.components import Component
+from exprocr.segment.fractions import Fraction, Item
 
 
 @dataclass
 class LineGroup:
     """Components of one line, and the fitted band of its full-size glyphs."""
 
-    members: list[Component]
+    members: list[Item]
     x_height: float
     slope: float  # band centre rises by slope px per px to the right
     intercept: float  # band centre at x = 0
@@ -26,7 +26,7 @@ class LineGroup:
         return self.intercept + self.slope * x
 
 
-def typical_height(components: list[Component]) -> float:
+def typical_height(components: list[Item]) -> float:
     """Height of the page's full-size glyphs: upper median of component heights."""
     heights = np.array([c.h for c in components], dtype=np.float64)
     if len(heights) == 0:
@@ -34,7 +34,7 @@ def typical_height(components: list[Component]) -> float:
     return float(np.percentile(heights, 70))
 
 
-def _vertical_overlap(a: Component, b: Component) -> float:
+def _vertical_overlap(a: Item, b: Item) -> float:
     return (min(a.y2, b.y2) - max(a.y, b.y)) / max(1, min(a.h, b.h))
 
 
@@ -45,7 +45,7 @@ def _find(parent: list[int], i: int) -> int:
     return i
 
 
-def _linked(a: Component, b: Component, height: float) -> bool:
+def _linked(a: Item, b: Item, height: float) -> bool:
     """Two full-size glyphs overlap vertically; a small mark sits inside a full-size one's band."""
     a_major, b_major = a.h >= 0.45 * height, b.h >= 0.45 * height
     if a_major and b_major:
@@ -56,7 +56,7 @@ def _linked(a: Component, b: Component, height: float) -> bool:
     return False
 
 
-def _chain(components: list[Component], height: float) -> list[list[Component]]:
+def _chain(components: list[Item], height: float) -> list[list[Item]]:
     """Union neighbours that are linked and horizontally near; groups in no order."""
     order = sorted(range(len(components)), key=lambda i: components[i].x)
     parent = list(range(len(components)))
@@ -68,14 +68,21 @@ def _chain(components: list[Component], height: float) -> list[list[Component]]:
                 break
             if _linked(a, b, height):
                 parent[_find(parent, i)] = _find(parent, j)
-    groups: dict[int, list[Component]] = {}
+    groups: dict[int, list[Item]] = {}
     for i in range(len(components)):
         groups.setdefault(_find(parent, i), []).append(components[i])
     return list(groups.values())
 
 
-def _fit_band(members: list[Component]) -> tuple[float, float, float]:
-    """x-height and the band's centre line (slope, intercept) from the line's tall glyphs."""
+def fit_band(members: list[Item]) -> tuple[float, float, float]:
+    """x-height and the band's centre line (slope, intercept) from the line's tall glyphs.
+
+    Stacked fractions are two rows tall, so they count only in a line of nothing else.
+    """
+    plain = [c for c in members if not isinstance(c, Fraction)]
+    if not plain:
+        return _fraction_band(members)
+    members = plain
     tallest = max(c.h for c in members)
     tall = [c for c in members if c.h >= 0.55 * tallest]
     x_height = float(np.median([c.h for c in tall]))
@@ -90,7 +97,13 @@ def _fit_band(members: list[Component]) -> tuple[float, float, float]:
     return x_height, slope, intercept
 
 
-def group_lines(components: list[Component]) -> list[LineGroup]:
+def _fraction_band(fractions: list[Item]) -> tuple[float, float, float]:
+    """Band of a line holding only fractions: centred on the bars, text-high."""
+    x_height = float(np.median([fit_band(f.above + f.below)[0] for f in fractions]))
+    return x_height, 0.0, float(np.median([f.cy for f in fractions]))
+
+
+def group_lines(components: list[Item]) -> list[LineGroup]:
     """Lines top to bottom; every component is placed in a line or left out as stray."""
     if not components:
         return []
@@ -98,7 +111,7 @@ def group_lines(components: list[Component]) -> list[LineGroup]:
     lines, minors = [], []
     for members in _chain(components, height):
         if any(c.h >= 0.45 * height for c in members):
-            lines.append(LineGroup(members, *_fit_band(members)))
+            lines.append(LineGroup(members, *fit_band(members)))
         else:
             minors.extend(members)
     for c in minors:

@@ -7,10 +7,11 @@ own pen width and contrast → lines → symbols → split touching glyphs → n
 import cv2
 import numpy as np
 
-from exprocr.classifier.normalize import normalize_glyph
+from exprocr.classifier.normalize import GLYPH_SIZE, normalize_glyph
 from exprocr.segment.binarize import candidate_mask, ink_darkness
 from exprocr.segment.components import Component, find_components, pen_width, writing_contrast
-from exprocr.segment.lines import LineGroup, group_lines
+from exprocr.segment.fractions import Fraction, Item, find_fractions
+from exprocr.segment.lines import LineGroup, fit_band, group_lines, typical_height
 from exprocr.segment.rules import remove_rulings
 from exprocr.segment.split import Classify, split_columns
 from exprocr.segment.symbols import Symbol, attach_fragments, is_dot, merge_parts
@@ -25,7 +26,7 @@ def _is_clutter(c: Component, width: float, contrast: float, shape: tuple[int, i
     h, w = shape
     if c.contrast < _MIN_CONTRAST * contrast or c.area < 0.6 * width * width:
         return True
-    line_like = max(c.w / w, c.h / h) >= 0.45 and c.area < 0.2 * c.w * c.h
+    line_like = max(c.w / w, c.h / h) >= 0.6 and c.area < 0.2 * c.w * c.h
     huge = c.w * c.h >= 0.25 * w * h
     along_side = (c.x == 0 or c.x2 == w) and c.h >= 4 * c.w
     along_top = (c.y == 0 or c.y2 == h) and c.w >= 4 * c.h
@@ -47,9 +48,8 @@ def _glyph(mask: np.ndarray, box: tuple[int, int, int, int], line: LineGroup,
     x, y, w, h = box
     xh = line.x_height
     top = line.centre_at(x + w / 2) - xh / 2
-    original = tuple(int(round(v / scale)) for v in box)
     return Glyph(
-        box=original,  # type: ignore[arg-type]
+        box=_original(box, scale),
         image=normalize_glyph(mask.astype(np.uint8) * 255),
         kind=kind,
         rel_height=h / xh,
@@ -60,25 +60,66 @@ def _glyph(mask: np.ndarray, box: tuple[int, int, int, int], line: LineGroup,
     )
 
 
-def _symbol_glyphs(symbol: Symbol, labels: np.ndarray, line: LineGroup, scale: float,
-                   classify: Classify | None) -> list[Glyph]:
-    """One glyph per symbol, or several when a wide symbol splits into touching glyphs."""
-    x, y, x2, y2 = symbol.x, symbol.y, symbol.x2, symbol.y2
-    mask = np.isin(labels[y:y2, x:x2], [p.index for p in symbol.parts])
-    if is_dot(symbol, line.x_height):
-        return [_glyph(mask, (x, y, x2 - x, y2 - y), line, scale, "dot")]
-    pieces = [(0, x2 - x)]
-    if symbol.w > _WIDE * line.x_height and symbol.h >= 0.65 * line.x_height:
-        pieces = split_columns(mask, line.x_height, classify)
-    glyphs = []
-    for a, b in pieces:
-        part = mask[:, a:b]
-        rows = np.flatnonzero(part.any(axis=1))
-        if len(rows) == 0:
-            continue
-        part = part[rows[0]: rows[-1] + 1]
-        glyphs.append(_glyph(part, (x + a, y + rows[0], b - a, len(part)), line, scale, "symbol"))
-    return glyphs
+def _original(box: tuple[int, int, int, int], scale: float) -> tuple[int, int, int, int]:
+    x, y, w, h = (int(round(v / scale)) for v in box)
+    return x, y, w, h
+
+
+def _structure(kind: str, box: tuple[int, int, int, int], scale: float) -> Glyph:
+    """A token the layout implies rather than ink: a fraction's bar or its grouping."""
+    return Glyph(box=_original(box, scale), image=np.zeros((GLYPH_SIZE, GLYPH_SIZE), np.float32),
+                 kind=kind)
+
+
+class _PageGlyphs:
+    """Turns the symbols of a line (fractions included) into glyphs, with what they need."""
+
+    def __init__(self, labels: np.ndarray, scale: float, pen: float, classify: Classify | None):
+        self.labels, self.scale, self.pen, self.classify = labels, scale, pen, classify
+
+    def row(self, items: list[Item], line: LineGroup) -> list[Glyph]:
+        glyphs = []
+        symbols = attach_fragments(merge_parts(items, line.x_height), self.labels,
+                                   line.x_height, self.pen)
+        for symbol in symbols:
+            if symbol.fraction:
+                glyphs.extend(self.fraction(symbol.fraction))
+            else:
+                glyphs.extend(self.symbol(symbol, line))
+        return glyphs
+
+    def fraction(self, fraction: Fraction) -> list[Glyph]:
+        """(above) / (below): the reader drops the parentheses around a lone number."""
+        parts = []
+        for items in (fraction.above, fraction.below):
+            row = LineGroup(items, *fit_band(items))
+            box = (min(i.x for i in items), min(i.y for i in items),
+                   max(i.x2 for i in items) - min(i.x for i in items),
+                   max(i.y2 for i in items) - min(i.y for i in items))
+            parts.append([_structure("open", box, self.scale), *self.row(items, row),
+                          _structure("close", box, self.scale)])
+        bar = fraction.bar
+        return [*parts[0], _structure("over", (bar.x, bar.y, bar.w, bar.h), self.scale), *parts[1]]
+
+    def symbol(self, symbol: Symbol, line: LineGroup) -> list[Glyph]:
+        """One glyph per symbol, or several when a wide symbol splits into touching glyphs."""
+        x, y, x2, y2 = symbol.x, symbol.y, symbol.x2, symbol.y2
+        mask = np.isin(self.labels[y:y2, x:x2], [p.index for p in symbol.parts])
+        if is_dot(symbol, line.x_height):
+            return [_glyph(mask, (x, y, x2 - x, y2 - y), line, self.scale, "dot")]
+        pieces = [(0, x2 - x)]
+        if symbol.w > _WIDE * line.x_height and symbol.h >= 0.65 * line.x_height:
+            pieces = split_columns(mask, line.x_height, self.classify)
+        glyphs = []
+        for a, b in pieces:
+            part = mask[:, a:b]
+            rows = np.flatnonzero(part.any(axis=1))
+            if len(rows) == 0:
+                continue
+            part = part[rows[0]: rows[-1] + 1]
+            glyphs.append(_glyph(part, (x + a, y + rows[0], b - a, len(part)), line, self.scale,
+                                 "symbol"))
+        return glyphs
 
 
 def segment(bgr: np.ndarray, *, classify: Classify | None = None, scale: float = 1.0,
@@ -96,12 +137,11 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None, scale: float =
     pen = pen_width(components)
     contrast = writing_contrast(components, pen)
     kept = [c for c in components if not _is_clutter(c, pen, contrast, (h, w))]
+    items = find_fractions(kept, typical_height(kept)) if kept else []
+    builder = _PageGlyphs(labels, scale, pen, classify)
     lines = []
-    for group in group_lines(kept):
-        glyphs = []
-        symbols = merge_parts(group.members, group.x_height)
-        for symbol in attach_fragments(symbols, labels, group.x_height, pen):
-            glyphs.extend(_symbol_glyphs(symbol, labels, group, scale, classify))
+    for group in group_lines(items):
+        glyphs = builder.row(group.members, group)
         if not any(g.kind == "symbol" for g in glyphs):
             continue
         xs = [g.box[0] for g in glyphs] + [g.box[0] + g.box[2] for g in glyphs]

@@ -11,14 +11,19 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from exprocr.segment.components import Component
+from exprocr.segment.fractions import Fraction, Item
 
 
 @dataclass
 class Symbol:
     """Components that together form one written symbol."""
 
-    parts: list[Component] = field(default_factory=list)
+    parts: list[Item] = field(default_factory=list)
+
+    @property
+    def fraction(self) -> Fraction | None:
+        """The stacked fraction this symbol is, if it is one."""
+        return self.parts[0] if isinstance(self.parts[0], Fraction) else None
 
     @property
     def x(self) -> int:
@@ -52,6 +57,8 @@ def _overlap_share(a: Symbol, b: Symbol) -> float:
 
 
 def _belong_together(a: Symbol, b: Symbol, x_height: float) -> bool:
+    if a.fraction or b.fraction:
+        return False
     share = _overlap_share(a, b)
     both_full_size = min(a.h, b.h) >= 0.6 * x_height
     if both_full_size:
@@ -59,7 +66,7 @@ def _belong_together(a: Symbol, b: Symbol, x_height: float) -> bool:
     return share >= 0.5
 
 
-def merge_parts(members: list[Component], x_height: float) -> list[Symbol]:
+def merge_parts(members: list[Item], x_height: float) -> list[Symbol]:
     """Merge components of a line into symbols, left to right."""
     symbols = [Symbol([c]) for c in sorted(members, key=lambda c: c.x)]
     merged = True
@@ -91,7 +98,7 @@ def _ink_distance(a: Symbol, b: Symbol, labels: np.ndarray) -> float:
 
 def _is_fragment(symbol: Symbol, x_height: float) -> bool:
     """A short piece of stroke: smaller than any symbol written on purpose, but not a dot."""
-    return (symbol.w < 0.8 * x_height and symbol.h < 0.5 * x_height
+    return (not symbol.fraction and symbol.w < 0.8 * x_height and symbol.h < 0.5 * x_height
             and not is_dot(symbol, x_height))
 
 
@@ -106,7 +113,7 @@ def attach_fragments(symbols: list[Symbol], labels: np.ndarray, x_height: float,
         if not _is_fragment(piece, x_height):
             i += 1
             continue
-        neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(symbols)]
+        neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(symbols) and not symbols[j].fraction]
         near = [(d, j) for j in neighbours
                 if (d := _ink_distance(piece, symbols[j], labels)) <= reach]
         if not near:

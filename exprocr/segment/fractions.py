@@ -1,0 +1,109 @@
+"""Stacked fractions: a bar with writing just above and just below reads as (above)/(below).
+
+Bars are taken narrowest first, so a fraction nested in a numerator (`2 + 1/4` over a long
+bar) is built before the fraction that contains it. A built fraction then stands in the
+line like one tall symbol, centred on its bar.
+"""
+
+from dataclasses import dataclass
+
+from exprocr.segment.components import Component
+
+
+@dataclass
+class Fraction:
+    """A fraction bar with the items above and below it."""
+
+    bar: Component
+    above: list["Item"]
+    below: list["Item"]
+
+    @property
+    def x(self) -> int:
+        return min(i.x for i in self._all)
+
+    @property
+    def y(self) -> int:
+        return min(i.y for i in self._all)
+
+    @property
+    def x2(self) -> int:
+        return max(i.x2 for i in self._all)
+
+    @property
+    def y2(self) -> int:
+        return max(i.y2 for i in self._all)
+
+    @property
+    def w(self) -> int:
+        return self.x2 - self.x
+
+    @property
+    def h(self) -> int:
+        return self.y2 - self.y
+
+    @property
+    def cx(self) -> float:
+        return self.bar.cx
+
+    @property
+    def cy(self) -> float:
+        return self.bar.cy
+
+    @property
+    def area(self) -> int:
+        return sum(i.area for i in self._all)
+
+    @property
+    def _all(self) -> list["Item"]:
+        return [self.bar, *self.above, *self.below]
+
+
+Item = Component | Fraction
+
+
+def _is_bar(c: Component, height: float) -> bool:
+    return c.w >= 1.2 * height and c.w >= 4 * c.h
+
+
+def _stacked(bar: Component, items: list[Item], height: float, side: str) -> list[Item]:
+    """Items centred over the bar's span, within one text height above (or below) it."""
+    found = []
+    for item in items:
+        if item is bar or not (bar.x <= item.cx <= bar.x2):
+            continue
+        gap = bar.y - item.y2 if side == "above" else item.y - bar.y2
+        if -0.25 * height <= gap <= 0.8 * height:
+            found.append(item)
+    return found
+
+
+def _extend(bar: Component, chosen: list[Item], items: list[Item], side: str) -> list[Item]:
+    """Add items of the same text row as `chosen` that are still over the bar's span."""
+    top = min(i.y for i in chosen)
+    bottom = max(i.y2 for i in chosen)
+    extra = [i for i in items if i is not bar and i not in chosen
+             and bar.x - 0.1 * bar.w <= i.cx <= bar.x2 + 0.1 * bar.w and top <= i.cy <= bottom]
+    return chosen + extra
+
+
+def find_fractions(items: list[Item], height: float) -> list[Item]:
+    """Replace each bar with writing stacked above and below by one Fraction item."""
+    items = list(items)
+    bars = sorted((c for c in items if isinstance(c, Component) and _is_bar(c, height)),
+                  key=lambda c: c.w)
+    for bar in bars:
+        if bar not in items:
+            continue
+        above = _stacked(bar, items, height, "above")
+        below = _stacked(bar, items, height, "below")
+        if not above or not below:
+            continue
+        above = _extend(bar, above, items, "above")
+        below = _extend(bar, below, items, "below")
+        if any(i in below for i in above):
+            continue
+        fraction = Fraction(bar, sorted(above, key=lambda i: i.x), sorted(below, key=lambda i: i.x))
+        used = {id(i) for i in [bar, *above, *below]}
+        items = [i for i in items if id(i) not in used] + [fraction]
+    return items

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 
 _BACKGROUND_SIDE = 320  # working size of the background estimate (long side, px)
-_NOT_PAPER = 0.55  # background darker than this share of the paper's brightness is not paper
+_NOT_PAPER = 0.33  # background darker than this share of the paper's brightness is not paper
 
 
 @dataclass

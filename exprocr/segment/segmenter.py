@@ -18,7 +18,7 @@ from exprocr.segment.symbols import Symbol, attach_fragments, is_dot, merge_part
 from exprocr.segment.types import Glyph, Line, Page
 
 _MIN_CONTRAST = 0.45  # share of the writing's contrast a component needs (show-through is fainter)
-_WIDE = 1.25  # a symbol wider than this many x-heights may be touching glyphs
+_WIDE = 0.95  # a symbol wider than this many x-heights may be touching glyphs
 
 
 def _is_clutter(c: Component, width: float, contrast: float, shape: tuple[int, int]) -> bool:

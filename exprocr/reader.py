@@ -1,0 +1,141 @@
+"""The reading pipeline: photo → segmenter → classifier → decoder → ReadResult.
+
+Like EasyOCR's `Reader.readtext`, one call returns boxes, text and confidence; like docTR,
+it is a predictor composed of stages, each its own module. No torch on this path.
+"""
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from exprocr.classifier.inference import GlyphClassifier
+from exprocr.evaluate.decoder import GlyphInput, decode_line
+from exprocr.results import ReadResult
+from exprocr.segment.debug import render_debug
+from exprocr.segment.load import LoadedImage, load_image
+from exprocr.segment.orientation import ROTATIONS, rotate, unrotate_box
+from exprocr.segment.segmenter import segment
+from exprocr.segment.types import Glyph, Page
+
+Source = str | Path | np.ndarray
+
+_TOP_K = 4
+_STRUCTURE = {"open": "(", "close": ")", "over": "/"}  # tokens a stacked fraction implies
+_DIGITS = set("0123456789")
+_TRUSTED = 0.9  # an upright reading at least this sure, and valid, is not second-guessed
+
+
+class Reader:
+    """Keeps the model loaded to read many photos; `read` is the whole pipeline."""
+
+    def __init__(self, model: str | Path | None = None) -> None:
+        self.classifier = GlyphClassifier.load(model)
+
+    def read(self, source: Source, *, debug: str | Path | None = None, **limits: int) -> ReadResult:
+        """Read one photo (path or BGR/grey array). Raises ImageLoadError for unusable input."""
+        image = load_image(source, **limits)
+        page, result = self.read_image(image)
+        result.file = str(source) if isinstance(source, (str, Path)) else None
+        if debug is not None:
+            cv2.imwrite(str(debug), self.overlay(image, page, result))
+        return result
+
+    def read_image(self, image: LoadedImage) -> tuple[Page, ReadResult]:
+        """Read upright; if that reading is doubtful, also sideways and upside down, keep the best."""
+        best = self._read_turned(image, 0)
+        if _quality(best[1]) >= _TRUSTED * _glyph_count(best[1]) and _all_valid(best[1]):
+            return best
+        for rotation in ROTATIONS[1:]:
+            candidate = self._read_turned(image, rotation)
+            if _quality(candidate[1]) > 1.25 * _quality(best[1]):
+                best = candidate
+        return best
+
+    def overlay(self, image: LoadedImage, page: Page, result: ReadResult) -> np.ndarray:
+        """The photo (as read, turned upright) with boxes, labels and confidences drawn."""
+        found = {tuple(g.box): (g.label, g.probability) for line in result.lines for g in line.glyphs}
+        labels = [[found.get(tuple(_unturned(g.box, page, image)), ("?", 0.0)) for g in line.glyphs]
+                  for line in page.lines]
+        return render_debug(rotate(image.bgr, page.rotation), page, labels, scale=image.scale)
+
+    def _read_turned(self, image: LoadedImage, rotation: int) -> tuple[Page, ReadResult]:
+        turned = rotate(image.bgr, rotation)
+        page = segment(turned, classify=self.classifier.predict_proba, scale=image.scale)
+        page.rotation = rotation
+        lines = []
+        for line, inputs in zip(page.lines, self._decoder_inputs(page)):
+            result = decode_line(inputs)
+            for glyph in result.glyphs:
+                glyph.box = _unturned(glyph.box, page, image) if glyph.box else glyph.box
+            result.box = _unturned(line.box, page, image)
+            lines.append(result)
+        width, height = image.original_size
+        return page, ReadResult(file=None, lines=lines, width=width, height=height, rotation=rotation)
+
+    def _decoder_inputs(self, page: Page) -> list[list[GlyphInput]]:
+        """Classify every symbol of the page in one batch; build each line's decoder input."""
+        glyphs = [g for line in page.lines for g in line.glyphs if g.kind == "symbol"]
+        probabilities = (self.classifier.predict_proba(np.stack([g.image for g in glyphs]))
+                         if glyphs else np.zeros((0, len(self.classifier.classes))))
+        by_id = {id(g): p for g, p in zip(glyphs, probabilities)}
+        lines = []
+        for line in page.lines:
+            inputs = [self._glyph_input(g, by_id.get(id(g))) for g in line.glyphs]
+            lines.append(_drop_needless_groups(line.glyphs, inputs))
+        return lines
+
+    def _glyph_input(self, glyph: Glyph, probabilities: np.ndarray | None) -> GlyphInput:
+        if glyph.kind in _STRUCTURE:
+            return GlyphInput(top=[(_STRUCTURE[glyph.kind], 1.0)], box=glyph.box)
+        top: list[tuple[str, float]] = []
+        if probabilities is not None:
+            order = np.argsort(probabilities)[::-1][:_TOP_K]
+            top = [(self.classifier.classes[i], float(probabilities[i])) for i in order]
+        return GlyphInput(top=top, box=glyph.box, kind=glyph.kind, rel_height=glyph.rel_height,
+                          rel_width=glyph.rel_width, rel_y=glyph.rel_y, aspect=glyph.aspect,
+                          slant=glyph.slant)
+
+
+def _drop_needless_groups(glyphs: list[Glyph], inputs: list[GlyphInput]) -> list[GlyphInput]:
+    """Remove a fraction's implied parentheses around a lone number: `7/2`, not `(7)/(2)`."""
+    drop: set[int] = set()
+    stack: list[int] = []
+    for i, glyph in enumerate(glyphs):
+        if glyph.kind == "open":
+            stack.append(i)
+        elif glyph.kind == "close" and stack:
+            start = stack.pop()
+            inner = inputs[start + 1: i]
+            if all(g.kind == "dot" or (g.top and g.top[0][0] in _DIGITS) for g in inner):
+                drop.update((start, i))
+    return [g for i, g in enumerate(inputs) if i not in drop]
+
+
+def _unturned(box: tuple[int, int, int, int], page: Page, image: LoadedImage) -> tuple[int, int, int, int]:
+    """A box found in the turned photo, in the original photo's pixels."""
+    return unrotate_box(box, page.rotation, image.original_size)
+
+
+def _glyph_count(result: ReadResult) -> int:
+    return sum(len(line.glyphs) for line in result.lines)
+
+
+def _quality(result: ReadResult) -> float:
+    """How much trustworthy reading there is: glyphs weighted by confidence and validity."""
+    return sum(line.confidence * len(line.glyphs) * (1.0 if _valid(line.status) else 0.3)
+               for line in result.lines)
+
+
+def _valid(status: str) -> bool:
+    return status in ("ok", "number")
+
+
+def _all_valid(result: ReadResult) -> bool:
+    return bool(result.lines) and all(_valid(line.status) for line in result.lines)
+
+
+def read(source: Source, *, model: str | Path | None = None,
+         debug: str | Path | None = None) -> ReadResult:
+    """Read one photo with a fresh Reader (use `Reader` to read many)."""
+    return Reader(model).read(source, debug=debug)

@@ -1,0 +1,87 @@
+"""Segmenter behaviour on drawn photos: every glyph found, grouped and ordered correctly."""
+
+import cv2
+import numpy as np
+import pytest
+
+from exprocr.segment.orientation import rotate, unrotate_box
+from exprocr.segment.segmenter import segment
+from tests.drawing import draw_lines
+
+
+def _counts(page) -> list[int]:
+    return [len(line.glyphs) for line in page.lines]
+
+
+def test_plain_line_finds_every_glyph_in_order():
+    page = segment(draw_lines(["12+34"]))
+    assert _counts(page) == [5]
+    xs = [g.box[0] for g in page.lines[0].glyphs]
+    assert xs == sorted(xs)
+    assert all(g.image.shape == (32, 32) and g.image.dtype == np.float32 for g in page.lines[0].glyphs)
+
+
+@pytest.mark.parametrize("options", [
+    {"shadow": True},
+    {"ruled": True},
+    {"ink": (160, 60, 20)},  # blue ballpoint (BGR)
+    {"ink": (150, 150, 150), "width": 3},  # pencil grey
+    {"ink": (10, 10, 10), "width": 9},  # marker
+])
+def test_conditions_do_not_change_the_glyphs(options):
+    assert _counts(segment(draw_lines(["7-4+12"], **options))) == [6]
+
+
+def test_several_lines_top_to_bottom():
+    page = segment(draw_lines(["12+3", "4-7", "20"]))
+    assert _counts(page) == [4, 3, 2]
+    tops = [line.box[1] for line in page.lines]
+    assert tops == sorted(tops)
+
+
+def test_equals_and_obelus_are_one_glyph_each():
+    page = segment(draw_lines(["4÷2=2"]))
+    assert _counts(page) == [5]
+
+
+def test_decimal_point_is_kept_as_a_dot_at_the_baseline():
+    page = segment(draw_lines(["1.4+2"]))
+    glyphs = page.lines[0].glyphs
+    assert len(glyphs) == 5
+    dot = glyphs[1]
+    assert dot.kind == "dot" and dot.rel_y > 0.7
+
+
+def test_touching_pair_is_split():
+    page = segment(draw_lines(["4~0+1"]))
+    assert _counts(page) == [4]
+
+
+def test_blank_page_has_no_lines():
+    paper = np.full((600, 800, 3), 235, np.uint8)
+    noise = np.random.default_rng(0).normal(0, 3, paper.shape)
+    assert segment(np.clip(paper + noise, 0, 255).astype(np.uint8)).lines == []
+
+
+def test_light_ink_on_dark_board_is_read():
+    board = 255 - draw_lines(["3+4"], paper=(245, 245, 245), ink=(20, 20, 20))
+    page = segment(board)
+    assert page.inverted and _counts(page) == [3]
+
+
+def test_boxes_are_in_original_pixels():
+    photo = draw_lines(["12"])
+    small = cv2.resize(photo, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    full, half = segment(photo).lines[0].glyphs, segment(small, scale=0.5).lines[0].glyphs
+    for a, b in zip(full, half):
+        assert abs(a.box[0] - b.box[0]) <= 3 and abs(a.box[2] - b.box[2]) <= 4
+
+
+@pytest.mark.parametrize("degrees", [0, 90, 180, 270])
+def test_unrotate_box_inverts_rotate(degrees):
+    image = np.zeros((50, 80), np.uint8)
+    image[10:20, 30:45] = 255
+    turned = rotate(image, degrees)
+    ys, xs = np.nonzero(turned)
+    box = (int(xs.min()), int(ys.min()), int(np.ptp(xs)) + 1, int(np.ptp(ys)) + 1)
+    assert unrotate_box(box, degrees, (80, 50)) == (30, 10, 15, 10)

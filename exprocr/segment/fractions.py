@@ -7,6 +7,8 @@ line like one tall symbol, centred on its bar.
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from exprocr.segment.components import Component
 
 
@@ -78,6 +80,22 @@ def _stacked(bar: Component, items: list[Item], height: float, side: str) -> lis
     return found
 
 
+def _substantial(items: list[Item], height: float) -> bool:
+    """Writing, not just the dots of an obelus: something at least half a glyph tall."""
+    return any(i.h >= 0.5 * height for i in items)
+
+
+def _taller_than_text(bar: Component, above: list[Item], below: list[Item], items: list[Item],
+                      height: float) -> bool:
+    """A fraction stands two rows tall beside its line; an obelus is one glyph high."""
+    stack = [bar, *above, *below]
+    stack_height = max(i.y2 for i in stack) - min(i.y for i in stack)
+    beside = [i.h for i in items if isinstance(i, Component) and not (bar.x <= i.cx <= bar.x2)
+              and i.y <= bar.cy <= i.y2 and all(i is not s for s in stack)]
+    reference = float(np.median(beside)) if beside else height
+    return stack_height >= 1.5 * reference
+
+
 def _extend(bar: Component, chosen: list[Item], items: list[Item], side: str) -> list[Item]:
     """Add items of the same text row as `chosen` that are still over the bar's span."""
     top = min(i.y for i in chosen)
@@ -97,11 +115,11 @@ def find_fractions(items: list[Item], height: float) -> list[Item]:
             continue
         above = _stacked(bar, items, height, "above")
         below = _stacked(bar, items, height, "below")
-        if not above or not below:
-            continue
+        if not _substantial(above, height) or not _substantial(below, height):
+            continue  # nothing written over or under it, or only dots: a `÷`, not a fraction
         above = _extend(bar, above, items, "above")
         below = _extend(bar, below, items, "below")
-        if any(i in below for i in above):
+        if any(i in below for i in above) or not _taller_than_text(bar, above, below, items, height):
             continue
         fraction = Fraction(bar, sorted(above, key=lambda i: i.x), sorted(below, key=lambda i: i.x))
         used = {id(i) for i in [bar, *above, *below]}

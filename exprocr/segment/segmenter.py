@@ -74,8 +74,10 @@ def _structure(kind: str, box: tuple[int, int, int, int], scale: float) -> Glyph
 class _PageGlyphs:
     """Turns the symbols of a line (fractions included) into glyphs, with what they need."""
 
-    def __init__(self, labels: np.ndarray, scale: float, pen: float, classify: Classify | None):
-        self.labels, self.scale, self.pen, self.classify = labels, scale, pen, classify
+    def __init__(self, labels: np.ndarray, scale: float, pen: float, classify: Classify | None,
+                 joinable: np.ndarray | None):
+        self.labels, self.scale, self.pen = labels, scale, pen
+        self.classify, self.joinable = classify, joinable
 
     def row(self, items: list[Item], line: LineGroup) -> list[Glyph]:
         glyphs = []
@@ -109,7 +111,7 @@ class _PageGlyphs:
             return [_glyph(mask, (x, y, x2 - x, y2 - y), line, self.scale, "dot")]
         pieces = [(0, x2 - x)]
         if symbol.w > _WIDE * line.x_height and symbol.h >= 0.65 * line.x_height:
-            pieces = split_columns(mask, line.x_height, self.classify)
+            pieces = split_columns(mask, line.x_height, self.classify, self.joinable)
         glyphs = []
         for a, b in pieces:
             part = mask[:, a:b]
@@ -122,11 +124,13 @@ class _PageGlyphs:
         return glyphs
 
 
-def segment(bgr: np.ndarray, *, classify: Classify | None = None, scale: float = 1.0,
+def segment(bgr: np.ndarray, *, classify: Classify | None = None,
+            joinable: np.ndarray | None = None, scale: float = 1.0,
             original_size: tuple[int, int] | None = None) -> Page:
     """Segment a BGR (or grey) photo at processing size; boxes come back in original pixels.
 
-    `scale` is processing size / original size; `classify` scores split candidates.
+    `scale` is processing size / original size; `classify` scores split candidates, and
+    `joinable` names the classes (indices) that touching glyphs may be: the digits.
     """
     h, w = bgr.shape[:2]
     width, height = original_size or (int(round(w / scale)), int(round(h / scale)))
@@ -138,7 +142,7 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None, scale: float =
     contrast = writing_contrast(components, pen)
     kept = [c for c in components if not _is_clutter(c, pen, contrast, (h, w))]
     items = find_fractions(kept, typical_height(kept)) if kept else []
-    builder = _PageGlyphs(labels, scale, pen, classify)
+    builder = _PageGlyphs(labels, scale, pen, classify, joinable)
     lines = []
     for group in group_lines(items):
         glyphs = builder.row(group.members, group)

@@ -2,7 +2,9 @@
 
 Candidate cuts are columns where the ink is thin (projection minima). Every way of cutting
 the symbol into glyph-sized pieces is scored by the classifier's confidence in each piece,
-passed in as a callback so this module does not depend on the classifier.
+passed in as a callback so this module does not depend on the classifier. Glyphs that touch
+are digits (operators stand apart), so pieces are scored only by the classes the caller
+names as `joinable`; the whole symbol by any class.
 """
 
 from collections.abc import Callable
@@ -14,6 +16,9 @@ from exprocr.classifier.normalize import normalize_glyph
 Classify = Callable[[np.ndarray], np.ndarray]  # (N, 32, 32) glyphs → (N, C) probabilities
 
 _CUT_PENALTY = 0.35  # log-probability a cut must earn, so a confident whole is not split
+_WIDEST_DIGIT = 1.1  # x-heights; a piece wider than this pays a quadratic width penalty
+_WIDEST_SYMBOL = 1.7  # the same for a whole symbol (`+`, `×`, `=` may be wide)
+_WIDTH_WEIGHT = 4.0
 _MAX_CUTS = 10
 
 
@@ -39,8 +44,16 @@ def _piece(mask: np.ndarray, start: int, stop: int) -> np.ndarray:
     return mask[:, start:stop].astype(np.uint8) * 255
 
 
-def split_columns(mask: np.ndarray, x_height: float, classify: Classify | None) -> list[tuple[int, int]]:
-    """Column ranges of the pieces: [(0, width)] when the symbol is best left whole."""
+def _width_penalty(width: float, x_height: float, widest: float) -> float:
+    return _WIDTH_WEIGHT * max(0.0, width / x_height - widest) ** 2
+
+
+def split_columns(mask: np.ndarray, x_height: float, classify: Classify | None,
+                  joinable: np.ndarray | None = None) -> list[tuple[int, int]]:
+    """Column ranges of the pieces: [(0, width)] when the symbol is best left whole.
+
+    `joinable` holds the class indices a piece of a touching group may take (the digits).
+    """
     width = mask.shape[1]
     cuts = candidate_cuts(mask, x_height)
     if not cuts:
@@ -57,8 +70,15 @@ def split_columns(mask: np.ndarray, x_height: float, classify: Classify | None) 
         bounds = [0] + chosen + [width]
         return list(zip(bounds[:-1], bounds[1:]))
     images = np.stack([normalize_glyph(_piece(mask, a, b)) for a, b in segments])
-    confidence = np.log(np.maximum(classify(images).max(axis=1), 1e-6))
-    score = dict(zip(segments, confidence))
+    probabilities = classify(images)
+    as_piece = probabilities if joinable is None else probabilities[:, joinable]
+    score = {}
+    for (a, b), whole, piece in zip(segments, probabilities.max(axis=1), as_piece.max(axis=1)):
+        # The classifier is sure of almost anything squeezed into 20×20; a glyph's width is not.
+        if (a, b) == (0, width):
+            score[(a, b)] = np.log(max(whole, 1e-6)) - _width_penalty(b - a, x_height, _WIDEST_SYMBOL)
+        else:
+            score[(a, b)] = np.log(max(piece, 1e-6)) - _width_penalty(b - a, x_height, _WIDEST_DIGIT)
     best: dict[int, tuple[float, list[tuple[int, int]]]] = {0: (0.0, [])}
     for b in points[1:]:
         options = [(best[a][0] + score[(a, b)] - _CUT_PENALTY, best[a][1] + [(a, b)])

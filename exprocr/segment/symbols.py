@@ -105,7 +105,7 @@ def _is_fragment(symbol: Symbol, x_height: float) -> bool:
 def attach_fragments(symbols: list[Symbol], labels: np.ndarray, x_height: float,
                      pen_width: float) -> list[Symbol]:
     """Join pen-lift fragments to the neighbour whose ink they nearly touch."""
-    reach = max(2.0, 1.5 * pen_width)
+    reach = max(2.0, 1.5 * pen_width, min(3.0 * pen_width, 0.15 * x_height))
     symbols = list(symbols)
     i = 0
     while i < len(symbols):
@@ -129,5 +129,5 @@ def attach_fragments(symbols: list[Symbol], labels: np.ndarray, x_height: float,
 def is_dot(symbol: Symbol, x_height: float) -> bool:
     """A small roundish mark: a decimal point or a multiplication dot, not a stroke."""
     small = symbol.h <= 0.3 * x_height and symbol.w <= 0.35 * x_height
-    roundish = 0.4 <= symbol.w / max(1, symbol.h) <= 2.5
+    roundish = 0.5 <= symbol.w / max(1, symbol.h) <= 2.0
     return small and roundish

@@ -31,6 +31,7 @@ class Reader:
 
     def __init__(self, model: str | Path | None = None) -> None:
         self.classifier = GlyphClassifier.load(model)
+        self.digits = np.array([i for i, c in enumerate(self.classifier.classes) if c in _DIGITS])
 
     def read(self, source: Source, *, debug: str | Path | None = None, **limits: int) -> ReadResult:
         """Read one photo (path or BGR/grey array). Raises ImageLoadError for unusable input."""
@@ -42,13 +43,18 @@ class Reader:
         return result
 
     def read_image(self, image: LoadedImage) -> tuple[Page, ReadResult]:
-        """Read upright; if that reading is doubtful, also sideways and upside down, keep the best."""
+        """Read upright; if that reading is doubtful, also sideways and upside down, keep the best.
+
+        A turned photo must win clearly: the upright reading is kept unless another reads
+        with markedly more confidence, so a photo that was upright is never lost.
+        """
         best = self._read_turned(image, 0)
-        if _quality(best[1]) >= _TRUSTED * _glyph_count(best[1]) and _all_valid(best[1]):
+        upright = _quality(best[1])
+        if upright >= _TRUSTED and _all_valid(best[1]):
             return best
         for rotation in ROTATIONS[1:]:
             candidate = self._read_turned(image, rotation)
-            if _quality(candidate[1]) > 1.25 * _quality(best[1]):
+            if _quality(candidate[1]) > max(1.3 * _quality(best[1]), upright + 0.15):
                 best = candidate
         return best
 
@@ -61,7 +67,8 @@ class Reader:
 
     def _read_turned(self, image: LoadedImage, rotation: int) -> tuple[Page, ReadResult]:
         turned = rotate(image.bgr, rotation)
-        page = segment(turned, classify=self.classifier.predict_proba, scale=image.scale)
+        page = segment(turned, classify=self.classifier.predict_proba, joinable=self.digits,
+                       scale=image.scale)
         page.rotation = rotation
         lines = []
         for line, inputs in zip(page.lines, self._decoder_inputs(page)):
@@ -117,14 +124,15 @@ def _unturned(box: tuple[int, int, int, int], page: Page, image: LoadedImage) ->
     return unrotate_box(box, page.rotation, image.original_size)
 
 
-def _glyph_count(result: ReadResult) -> int:
-    return sum(len(line.glyphs) for line in result.lines)
-
-
 def _quality(result: ReadResult) -> float:
-    """How much trustworthy reading there is: glyphs weighted by confidence and validity."""
-    return sum(line.confidence * len(line.glyphs) * (1.0 if _valid(line.status) else 0.3)
-               for line in result.lines)
+    """0…1: how trustworthy a reading is. Valid lines read with confidence, and lines that
+    hold several glyphs (text read across its lines gives one-glyph lines)."""
+    glyphs = sum(len(line.glyphs) for line in result.lines)
+    if glyphs == 0:
+        return 0.0
+    trusted = sum(line.confidence * len(line.glyphs) for line in result.lines if _valid(line.status))
+    per_line = glyphs / len(result.lines)
+    return trusted / glyphs * min(1.0, per_line / 3.0)
 
 
 def _valid(status: str) -> bool:

@@ -12,7 +12,7 @@ from exprocr.results import LineResult
 
 TO_ASCII = str.maketrans({"×": "*", "·": "*", "x": "*", "X": "*", "÷": "/", ":": "/", "−": "-",
                           "[": "(", "]": ")", ",": "."})
-TO_DISPLAY = str.maketrans({"*": "×"})
+TO_DISPLAY = str.maketrans({"*": "×", "x": "×", "X": "×", "·": "×"})
 _OPERATORS = {"+": 1, "-": 1, "*": 2, "/": 2}
 _MAX_DIGITS = 5000  # operands beyond this many digits are refused rather than multiplied
 
@@ -170,7 +170,7 @@ def _long_decimal(value: Fraction, places: int) -> str:
 def evaluate_text(text: str) -> LineResult:
     """Evaluate a line in display or ASCII spelling: `lhs`, `lhs =` or `lhs = rhs`."""
     ascii_text = to_ascii(text)
-    result = LineResult(text=to_display(ascii_text), ascii=ascii_text)
+    result = LineResult(text=to_display("".join(text.split())), ascii=ascii_text)
     try:
         sides = ascii_text.split("=")
         if len(sides) > 2:

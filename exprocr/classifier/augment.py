@@ -1,0 +1,50 @@
+"""Batched augmentation on tensors: what a glyph cut from a phone photo may look like.
+
+All on (B, 1, 32, 32) tensors at once, no per-image loops: affine (rotation, shear, aspect,
+shift), elastic wobble, pen thickness (dilate/erode), blur, and a sliver of a neighbouring
+glyph at the frame's edge, as a segmenter's cut leaves it.
+"""
+
+import math
+
+import torch
+from torch.nn import functional as F
+
+
+def _uniform(n: int, low: float, high: float, generator: torch.Generator) -> torch.Tensor:
+    return low + (high - low) * torch.rand(n, generator=generator)
+
+
+def augment(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """A randomly distorted copy of a batch of normalized glyphs in [0, 1]."""
+    n = len(x)
+    angle = _uniform(n, -math.radians(12), math.radians(12), generator)
+    shear = _uniform(n, -0.3, 0.3, generator)
+    sx, sy = _uniform(n, 0.85, 1.12, generator), _uniform(n, 0.85, 1.12, generator)
+    theta = torch.zeros(n, 2, 3)
+    theta[:, 0, 0] = torch.cos(angle) / sx
+    theta[:, 0, 1] = -torch.sin(angle) / sx + shear
+    theta[:, 1, 0] = torch.sin(angle) / sy
+    theta[:, 1, 1] = torch.cos(angle) / sy
+    theta[:, :, 2] = _uniform(2 * n, -0.12, 0.12, generator).view(n, 2)
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    wobble = torch.randn(n, 2, 4, 4, generator=generator) * 0.045
+    wobble = wobble * (torch.rand(n, 1, 1, 1, generator=generator) < 0.6)
+    grid = grid + F.interpolate(wobble, size=x.shape[-2:], mode="bilinear", align_corners=False).permute(0, 2, 3, 1)
+    x = F.grid_sample(x, grid, align_corners=False, padding_mode="zeros")
+
+    pick = torch.rand(n, generator=generator)
+    thick, thin = pick < 0.2, pick > 0.88
+    x[thick] = F.max_pool2d(x[thick], 3, 1, 1)
+    x[thin] = ((x[thin] - 0.3) * 1.6).clamp(0.0, 1.0)  # a finer pen: anti-aliased edges shaved
+    blur = torch.rand(n, generator=generator) < 0.1
+    kernel = torch.tensor([[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]).view(1, 1, 3, 3) / 16
+    x[blur] = F.conv2d(x[blur], kernel, padding=1)
+
+    edged = torch.rand(n, generator=generator) < 0.08
+    neighbours = x[torch.randint(0, n, (int(edged.sum()),), generator=generator)]
+    if torch.rand(1, generator=generator).item() < 0.5:  # right edge of the glyph to the left
+        x[edged, :, :, 0:4] = torch.maximum(x[edged, :, :, 0:4], neighbours[..., 24:28])
+    else:  # left edge of the glyph to the right
+        x[edged, :, :, 28:32] = torch.maximum(x[edged, :, :, 28:32], neighbours[..., 4:8])
+    return x.clamp_(0.0, 1.0)

@@ -24,6 +24,7 @@ _TOP_K = 4
 _STRUCTURE = {"open": "(", "close": ")", "over": "/"}  # tokens a stacked fraction implies
 _DIGITS = set("0123456789")
 _TRUSTED = 0.9  # an upright reading at least this sure, and valid, is not second-guessed
+_TURNED = 0.75  # a turned reading must be at least this sure to replace the upright one
 
 
 class Reader:
@@ -54,7 +55,7 @@ class Reader:
             return best
         for rotation in ROTATIONS[1:]:
             candidate = self._read_turned(image, rotation)
-            if _quality(candidate[1]) > max(1.3 * _quality(best[1]), upright + 0.15):
+            if _quality(candidate[1]) > max(1.3 * _quality(best[1]), upright + 0.15, _TURNED):
                 best = candidate
         return best
 

@@ -95,7 +95,8 @@ def _geometry_prior(label: str, glyph: GlyphInput) -> float:
     if aspect is not None and label == "-" and aspect < 1.5:
         prior -= 2.0 * min(1.0, (1.5 - aspect) / 0.8)
     if rel_y is not None and label in ("-", "=", "+", "×", "÷") and not 0.2 <= rel_y <= 0.85:
-        prior -= 3.0  # an operator sits mid-line; a stroke high above it is a flag or a fragment
+        # An operator sits mid-line; a stroke high above or low below it is a flag or a fragment.
+        prior -= 8.0 if not 0.1 <= rel_y <= 0.95 else 3.0
     if slant is not None:
         if label == "/" and abs(slant) < 10:
             prior -= 1.0

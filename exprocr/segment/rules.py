@@ -7,8 +7,8 @@ short by comparison, so length relative to the image is what tells them apart.
 import cv2
 import numpy as np
 
-_MIN_SPAN = 0.35  # rulings (repeated) span at least this fraction of the image side
-_LONE_SPAN = 0.6  # a single line must span this much to count as a ruling or page edge
+_MIN_SPAN = 0.4  # rulings (three or more) span at least this fraction of the image side
+_LONE_SPAN = 0.7  # fewer lines must span this much to count as rulings or page edges
 
 
 def _long_runs(mask: np.ndarray, horizontal: bool) -> np.ndarray:
@@ -26,8 +26,8 @@ def _long_runs(mask: np.ndarray, horizontal: bool) -> np.ndarray:
     extent = stats[:, cv2.CC_STAT_WIDTH if horizontal else cv2.CC_STAT_HEIGHT]
     keep = np.zeros(count, np.uint8)
     keep[1:] = extent[1:] >= _MIN_SPAN * side
-    if keep.sum() == 1 and extent[keep.astype(bool)].max() < _LONE_SPAN * side:
-        return np.zeros_like(mask)  # one lone line of moderate length: a fraction bar, not paper
+    if keep.sum() < 3:  # a fraction bar or a long stroke in a tight crop is not paper
+        keep[1:] &= extent[1:] >= _LONE_SPAN * side
     return keep[labels]
 
 

@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from exprocr.classifier import mnist
+from exprocr.classifier.normalize import stroke_width
 from exprocr.classifier.synth import render_operator
 
 BHMSDS = Path(__file__).resolve().parents[2] / "shared" / "data" / "bhmsds-dev.npz"
@@ -151,10 +152,16 @@ def _layout(text: str, height: float, rng: np.random.Generator, pen: float):
         w, h = _size_of(label, ink, height, rng)
         glyph = cv2.resize(ink, (w, h), interpolation=cv2.INTER_CUBIC if h > ink.shape[0] else cv2.INTER_AREA)
         glyph = np.clip((glyph.astype(np.float32) / 255.0 - 0.25) * 1.8, 0, 1)  # crisp strokes, not blurry blobs
-        if pen != 1.0 and label != ".":
+        if (pen > 1.0 or label.isdigit()) and pen != 1.0 and label != ".":
             k = max(1, int(round(abs(pen - 1.0) * height / 28)))
             kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * k + 1, 2 * k + 1))
             glyph = cv2.dilate(glyph, kernel) if pen > 1.0 else cv2.erode(glyph, kernel)
+        if not label.isdigit() and label != ".":  # one pen writes digits and operators alike
+            target = 0.09 * height * pen
+            width = stroke_width((glyph > 0.5).astype(np.uint8))
+            if 0 < width < 0.7 * target:
+                k = int(round((target - width) / 2))
+                glyph = cv2.dilate(glyph, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * k + 1, 2 * k + 1)))
         if label == ".":
             glyph = np.zeros((h, w), np.float32)
             cv2.circle(glyph, (w // 2, h // 2), max(1, w // 2), 1.0, -1, cv2.LINE_AA)
@@ -188,12 +195,11 @@ def _layout(text: str, height: float, rng: np.random.Generator, pen: float):
     return canvas[:, :used], boxes, touching
 
 
-def _paper(rng: np.random.Generator, size: tuple[int, int]) -> tuple[np.ndarray, dict]:
+def _paper(rng: np.random.Generator, size: tuple[int, int], style: str | None) -> tuple[np.ndarray, dict]:
     w, h = size
-    tint = np.array([rng.uniform(215, 250), rng.uniform(215, 250), rng.uniform(215, 252)])
-    tint = tint - tint.min() + rng.uniform(215, 245) if rng.random() < 0.7 else tint
-    paper = np.ones((h, w, 3), np.float32) * tint
-    style = str(rng.choice(["plain", "plain", "plain", "ruled", "squared"]))
+    tint = rng.uniform(205, 248) + rng.normal(0, 5, 3)  # near-white with a slight colour cast
+    paper = np.ones((h, w, 3), np.float32) * np.clip(tint, 0, 255)
+    style = style or str(rng.choice(["plain", "plain", "plain", "ruled", "squared"]))
     if style != "plain":
         spacing = int(rng.uniform(0.02, 0.06) * max(w, h)) + 6
         colour = np.array(rng.choice([[200, 160, 120], [180, 180, 180], [150, 200, 150], [210, 170, 170]]), float)
@@ -206,14 +212,14 @@ def _paper(rng: np.random.Generator, size: tuple[int, int]) -> tuple[np.ndarray,
     return paper, {"paper": style}
 
 
-def _light(image: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
+def _light(image: np.ndarray, rng: np.random.Generator, shadow: bool | None) -> tuple[np.ndarray, dict]:
     h, w = image.shape[:2]
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     angle = rng.uniform(0, 2 * np.pi)
     ramp = (np.cos(angle) * xx / w + np.sin(angle) * yy / h)
     ramp = 1.0 - rng.uniform(0.0, 0.35) * (ramp - ramp.min()) / max(1e-6, np.ptp(ramp))
     params = {"shadow": False}
-    if rng.random() < 0.35:  # a soft cast shadow across part of the photo
+    if rng.random() < 0.35 if shadow is None else shadow:  # a soft cast shadow across part of the photo
         mask = np.zeros((h, w), np.float32)
         points = np.array([[rng.uniform(-0.2, 1.2) * w, rng.uniform(-0.2, 1.2) * h] for _ in range(4)], np.int32)
         cv2.fillConvexPoly(mask, cv2.convexHull(points), 1.0)
@@ -247,7 +253,15 @@ def synthesize_photo(rng: np.random.Generator, **overrides) -> SyntheticPhoto:
                                touching))
         oy += int(canvas.shape[0] - height * 0.8 + line_gap)
 
-    paper, params = _paper(rng, (w, h))
+    shrink = min(1.0, 3400 / max(w, h))  # keep photos at most ~12 MP after the desk border
+    if shrink < 1.0:
+        w, h = int(w * shrink), int(h * shrink)
+        ink = cv2.resize(ink, (w, h), interpolation=cv2.INTER_AREA)
+        height *= shrink
+        for line in lines:
+            for glyph in line.glyphs:
+                glyph.box = tuple(int(v * shrink) for v in glyph.box)
+    paper, params = _paper(rng, (w, h), overrides.get("paper"))
     if rng.random() < 0.2:  # print showing through from the back of the sheet
         ghost = np.zeros((h, w), np.uint8)
         for _ in range(int(rng.integers(3, 10))):
@@ -263,11 +277,11 @@ def synthesize_photo(rng: np.random.Generator, **overrides) -> SyntheticPhoto:
     strength = rng.uniform(0.45, 0.8) if colour_name == "pencil" else rng.uniform(0.85, 1.0)
     alpha = (ink * strength)[..., None]
     image = paper * (1 - alpha) + colour * alpha
-    image, light = _light(image, rng)
+    image, light = _light(image, rng, overrides.get("shadow"))
     params.update(light, ink=colour_name, height=round(height, 1), pen=round(pen, 2))
 
     # Camera: the page on a desk, perspective and skew, then blur, noise and JPEG.
-    desk = rng.random() < 0.3
+    desk = overrides.get("desk", rng.random() < 0.3)
     border = int(0.15 * max(w, h)) if desk else 0
     if desk:
         desk_colour = rng.uniform(30, 150, 3)

@@ -22,9 +22,9 @@ def format_line(line: LineResult) -> str:
     if line.status == "number":
         return line.text
     if line.verdict is not None:
-        lhs = line.text.split("=")[0]
+        lhs, _, rhs = line.text.partition("=")
         if line.verdict == "correct":
-            return f"{line.text}  ✓"
-        return f"{line.text}  ✗ ({lhs} = {_value_text(line)})"
+            return f"{lhs} = {rhs}  ✓"
+        return f"{lhs} = {rhs}  ✗ ({lhs} = {_value_text(line)})"
     lhs = line.text.rstrip("=")
     return f"{lhs} = {_value_text(line)}"

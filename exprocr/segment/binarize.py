@@ -32,17 +32,25 @@ def ink_channel(bgr: np.ndarray) -> np.ndarray:
     return cv2.min(cv2.min(blue, green), red)
 
 
-def _background(gray: np.ndarray) -> np.ndarray:
-    """Paper brightness at every pixel: closing at low resolution, smoothed, scaled back."""
+def _background(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Paper brightness at every pixel, and where there is no paper at all.
+
+    A grey closing at low resolution wipes out pen strokes; what is far darker than the
+    paper (a desk, a board's frame) is not paper, and neither is a margin around it, where
+    the page's edge would otherwise read as a long stroke.
+    """
     h, w = gray.shape
     factor = min(1.0, _BACKGROUND_SIDE / max(h, w))
     small = cv2.resize(gray, (max(1, round(w * factor)), max(1, round(h * factor))),
                        interpolation=cv2.INTER_AREA)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (15, 15))
-    closed = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
-    closed = cv2.medianBlur(closed, 5)
-    closed = cv2.GaussianBlur(closed, (0, 0), 3)
-    return cv2.resize(closed, (w, h), interpolation=cv2.INTER_LINEAR)
+    closed = cv2.medianBlur(cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel), 5)
+    paper = float(np.percentile(closed, 90))
+    not_paper = (closed < _NOT_PAPER * paper).astype(np.uint8)
+    not_paper = cv2.dilate(not_paper, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (11, 11)))
+    smooth = cv2.GaussianBlur(closed, (0, 0), 3)
+    return (cv2.resize(smooth, (w, h), interpolation=cv2.INTER_LINEAR),
+            cv2.resize(not_paper, (w, h), interpolation=cv2.INTER_NEAREST).astype(bool))
 
 
 def ink_darkness(bgr: np.ndarray) -> InkMap:
@@ -51,11 +59,10 @@ def ink_darkness(bgr: np.ndarray) -> InkMap:
     inverted = float(np.median(gray)) < 100
     if inverted:
         gray = 255 - (cv2.max(cv2.max(*cv2.split(bgr)[:2]), cv2.split(bgr)[2]) if bgr.ndim == 3 else bgr)
-    background = _background(gray).astype(np.float32)
-    darkness = 1.0 - gray.astype(np.float32) / np.maximum(background, 1.0)
+    background, not_paper = _background(gray)
+    darkness = 1.0 - gray.astype(np.float32) / np.maximum(background.astype(np.float32), 1.0)
     np.clip(darkness, 0.0, 1.0, out=darkness)
-    paper = float(np.percentile(background[::8, ::8], 90))
-    darkness[background < _NOT_PAPER * paper] = 0.0  # desk, board frame, deep shade: no writing
+    darkness[not_paper] = 0.0  # desk, board frame, deep shade: no writing there
     sample = darkness[::6, ::6]
     median = float(np.median(sample))
     noise = float(np.median(np.abs(sample - median))) * 1.4826 + 1e-3

@@ -21,7 +21,7 @@ class Component:
     w: int
     h: int
     area: int
-    contrast: float  # mean ink darkness of its pixels
+    contrast: float  # darkness-weighted mean darkness: thin anti-aliased strokes keep their core
     width: float  # pen width, 2·area/perimeter
 
     @property
@@ -45,7 +45,9 @@ def find_components(mask: np.ndarray, darkness: np.ndarray) -> tuple[np.ndarray,
     """Label 8-connected components and measure area, contrast and pen width of each."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     inked = np.flatnonzero(mask)
-    sums = np.bincount(labels.ravel()[inked], weights=darkness.ravel()[inked], minlength=count)
+    ink_labels, ink_darkness = labels.ravel()[inked], darkness.ravel()[inked]
+    sums = np.bincount(ink_labels, weights=ink_darkness, minlength=count)
+    squares = np.bincount(ink_labels, weights=ink_darkness * ink_darkness, minlength=count)
     eroded = cv2.erode(mask, np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0)
     edge = np.flatnonzero(mask > eroded)
     boundary = np.bincount(labels.ravel()[edge], minlength=count)
@@ -54,7 +56,7 @@ def find_components(mask: np.ndarray, darkness: np.ndarray) -> tuple[np.ndarray,
         x, y, w, h, area = (int(v) for v in stats[i])
         components.append(Component(
             index=i, x=x, y=y, w=w, h=h, area=area,
-            contrast=float(sums[i] / area),
+            contrast=float(squares[i] / max(sums[i], 1e-9)),
             width=2.0 * area / max(float(boundary[i]), 1.0),
         ))
     return labels, components

@@ -19,6 +19,7 @@ _CUT_PENALTY = 0.35  # log-probability a cut must earn, so a confident whole is 
 _WIDEST_DIGIT = 1.1  # x-heights; a piece wider than this pays a quadratic width penalty
 _WIDEST_SYMBOL = 1.7  # the same for a whole symbol (`+`, `×`, `=` may be wide)
 _WIDTH_WEIGHT = 4.0
+_OPERATOR_PIECE = 0.2  # weight of an operator's probability as a piece of a touching group
 _MAX_CUTS = 10
 
 
@@ -71,9 +72,14 @@ def split_columns(mask: np.ndarray, x_height: float, classify: Classify | None,
         return list(zip(bounds[:-1], bounds[1:]))
     images = np.stack([normalize_glyph(_piece(mask, a, b)) for a, b in segments])
     probabilities = classify(images)
-    as_piece = probabilities if joinable is None else probabilities[:, joinable]
+    if joinable is None:
+        as_piece = probabilities.max(axis=1)
+    else:  # an operator may touch a digit only through clutter: allowed, at a price
+        others = np.setdiff1d(np.arange(probabilities.shape[1]), joinable)
+        as_piece = np.maximum(probabilities[:, joinable].max(axis=1),
+                              _OPERATOR_PIECE * probabilities[:, others].max(axis=1, initial=0.0))
     score = {}
-    for (a, b), whole, piece in zip(segments, probabilities.max(axis=1), as_piece.max(axis=1)):
+    for (a, b), whole, piece in zip(segments, probabilities.max(axis=1), as_piece):
         # The classifier is sure of almost anything squeezed into 20×20; a glyph's width is not.
         if (a, b) == (0, width):
             score[(a, b)] = np.log(max(whole, 1e-6)) - _width_penalty(b - a, x_height, _WIDEST_SYMBOL)

@@ -23,6 +23,7 @@ Source = str | Path | np.ndarray
 _TOP_K = 4
 _STRUCTURE = {"open": "(", "close": ")", "over": "/"}  # tokens a stacked fraction implies
 _DIGITS = set("0123456789")
+_STANDALONE = set("=÷+×")  # small marks that are symbols of their own, never a digit's fragment
 _TRUSTED = 0.9  # an upright reading at least this sure, and valid, is not second-guessed
 _TURNED = 0.75  # a turned reading must be at least this sure to replace the upright one
 
@@ -32,7 +33,9 @@ class Reader:
 
     def __init__(self, model: str | Path | None = None) -> None:
         self.classifier = GlyphClassifier.load(model)
-        self.digits = np.array([i for i, c in enumerate(self.classifier.classes) if c in _DIGITS])
+        classes = self.classifier.classes
+        self.digits = np.array([i for i, c in enumerate(classes) if c in _DIGITS])
+        self.standalone = np.array([i for i, c in enumerate(classes) if c in _STANDALONE])
 
     def read(self, source: Source, *, debug: str | Path | None = None, **limits: int) -> ReadResult:
         """Read one photo (path or BGR/grey array). Raises ImageLoadError for unusable input."""
@@ -69,7 +72,7 @@ class Reader:
     def _read_turned(self, image: LoadedImage, rotation: int) -> tuple[Page, ReadResult]:
         turned = rotate(image.bgr, rotation)
         page = segment(turned, classify=self.classifier.predict_proba, joinable=self.digits,
-                       scale=image.scale)
+                       standalone=self.standalone, scale=image.scale)
         page.rotation = rotation
         lines = []
         for line, inputs in zip(page.lines, self._decoder_inputs(page)):

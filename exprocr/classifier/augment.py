@@ -18,8 +18,8 @@ def _uniform(n: int, low: float, high: float, generator: torch.Generator) -> tor
 def augment(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     """A randomly distorted copy of a batch of normalized glyphs in [0, 1]."""
     n = len(x)
-    angle = _uniform(n, -math.radians(12), math.radians(12), generator)
-    shear = _uniform(n, -0.3, 0.3, generator)
+    angle = _uniform(n, -math.radians(10), math.radians(10), generator)
+    shear = _uniform(n, -0.2, 0.2, generator)
     sx, sy = _uniform(n, 0.85, 1.12, generator), _uniform(n, 0.85, 1.12, generator)
     theta = torch.zeros(n, 2, 3)
     theta[:, 0, 0] = torch.cos(angle) / sx

@@ -18,6 +18,7 @@ from exprocr.segment.symbols import Symbol, attach_fragments, is_dot, merge_part
 from exprocr.segment.types import Glyph, Line, Page
 
 _MIN_CONTRAST = 0.45  # share of the writing's contrast a component needs (show-through is fainter)
+_STANDS_ALONE = 0.6  # classifier probability that keeps a small piece from joining a neighbour
 _WIDE = 0.95  # a symbol wider than this many x-heights may be touching glyphs
 
 
@@ -75,14 +76,22 @@ class _PageGlyphs:
     """Turns the symbols of a line (fractions included) into glyphs, with what they need."""
 
     def __init__(self, labels: np.ndarray, scale: float, pen: float, classify: Classify | None,
-                 joinable: np.ndarray | None):
+                 joinable: np.ndarray | None, standalone: np.ndarray | None):
         self.labels, self.scale, self.pen = labels, scale, pen
-        self.classify, self.joinable = classify, joinable
+        self.classify, self.joinable, self.standalone = classify, joinable, standalone
+
+    def stands_alone(self, symbol: Symbol) -> bool:
+        """The classifier is sure this small piece is a symbol of its own (`=`, `÷`, `+`, `×`)."""
+        if self.classify is None or self.standalone is None or not len(self.standalone):
+            return False
+        mask = np.isin(self.labels[symbol.y:symbol.y2, symbol.x:symbol.x2], [p.index for p in symbol.parts])
+        probabilities = self.classify(normalize_glyph(mask.astype(np.uint8) * 255)[None])[0]
+        return bool(probabilities[self.standalone].max() >= _STANDS_ALONE)
 
     def row(self, items: list[Item], line: LineGroup) -> list[Glyph]:
         glyphs = []
         symbols = attach_fragments(merge_parts(items, line.x_height), self.labels,
-                                   line.x_height, self.pen)
+                                   line.x_height, self.pen, self.stands_alone)
         for symbol in symbols:
             if symbol.fraction:
                 glyphs.extend(self.fraction(symbol.fraction))
@@ -125,12 +134,13 @@ class _PageGlyphs:
 
 
 def segment(bgr: np.ndarray, *, classify: Classify | None = None,
-            joinable: np.ndarray | None = None, scale: float = 1.0,
-            original_size: tuple[int, int] | None = None) -> Page:
+            joinable: np.ndarray | None = None, standalone: np.ndarray | None = None,
+            scale: float = 1.0, original_size: tuple[int, int] | None = None) -> Page:
     """Segment a BGR (or grey) photo at processing size; boxes come back in original pixels.
 
-    `scale` is processing size / original size; `classify` scores split candidates, and
-    `joinable` names the classes (indices) that touching glyphs may be: the digits.
+    `scale` is processing size / original size; `classify` scores split candidates,
+    `joinable` names the classes (indices) that touching glyphs may be (the digits), and
+    `standalone` those a small piece may be on its own (`=`, `÷`, `+`, `×`).
     """
     h, w = bgr.shape[:2]
     width, height = original_size or (int(round(w / scale)), int(round(h / scale)))
@@ -142,7 +152,7 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
     contrast = writing_contrast(components, pen)
     kept = [c for c in components if not _is_clutter(c, pen, contrast, (h, w))]
     items = find_fractions(kept, typical_height(kept)) if kept else []
-    builder = _PageGlyphs(labels, scale, pen, classify, joinable)
+    builder = _PageGlyphs(labels, scale, pen, classify, joinable, standalone)
     lines = []
     for group in group_lines(items):
         glyphs = builder.row(group.members, group)

@@ -96,24 +96,32 @@ def _ink_distance(a: Symbol, b: Symbol, labels: np.ndarray) -> float:
     return float(distance[mask_b].min()) if mask_b.any() else float("inf")
 
 
-def _is_fragment(symbol: Symbol, x_height: float) -> bool:
-    """A short piece of stroke: smaller than any symbol written on purpose, but not a dot."""
-    return (not symbol.fraction and symbol.w < 0.8 * x_height and symbol.h < 0.5 * x_height
-            and not is_dot(symbol, x_height))
+def _is_fragment(symbol: Symbol, x_height: float, pen_width: float) -> bool:
+    """A piece of stroke smaller than any symbol written on purpose, and not a dot: a short
+    piece, or one single pen-stroke thick (`=`, `÷`, `+` are taller than one stroke)."""
+    if symbol.fraction or is_dot(symbol, x_height) or symbol.h >= 0.5 * x_height:
+        return False
+    return symbol.w < 0.3 * x_height or (symbol.w < 0.8 * x_height and symbol.h <= 2.2 * pen_width)
 
 
 def attach_fragments(symbols: list[Symbol], labels: np.ndarray, x_height: float,
-                     pen_width: float) -> list[Symbol]:
-    """Join pen-lift fragments to the neighbour whose ink they nearly touch."""
-    reach = max(2.0, 1.5 * pen_width, min(3.0 * pen_width, 0.15 * x_height))
+                     pen_width: float, stands_alone=lambda symbol: False) -> list[Symbol]:
+    """Join pen-lift fragments to the neighbour whose ink they nearly touch.
+
+    `stands_alone(symbol)` may veto a join: a small `=` written close to a digit looks like
+    a fragment by size alone, and the classifier knows better.
+    """
+    close_by = max(2.0, 1.5 * pen_width, min(3.0 * pen_width, 0.15 * x_height))
+    touching = max(2.0, 0.6 * pen_width)  # a bar as long as a minus must all but touch
     symbols = list(symbols)
     i = 0
     while i < len(symbols):
         piece = symbols[i]
-        if not _is_fragment(piece, x_height):
+        if not _is_fragment(piece, x_height, pen_width) or stands_alone(piece):
             i += 1
             continue
         neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(symbols) and not symbols[j].fraction]
+        reach = close_by if piece.w < 0.3 * x_height else touching
         near = [(d, j) for j in neighbours
                 if (d := _ink_distance(piece, symbols[j], labels)) <= reach]
         if not near:

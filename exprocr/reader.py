@@ -105,7 +105,7 @@ class Reader:
             top = [(self.classifier.classes[i], float(probabilities[i])) for i in order]
         return GlyphInput(top=top, box=glyph.box, kind=glyph.kind, rel_height=glyph.rel_height,
                           rel_width=glyph.rel_width, rel_y=glyph.rel_y, aspect=glyph.aspect,
-                          slant=glyph.slant)
+                          slant=glyph.slant, parts=glyph.parts, pen_heights=glyph.pen_heights)
 
 
 def _drop_needless_groups(glyphs: list[Glyph], inputs: list[GlyphInput]) -> list[GlyphInput]:

@@ -37,6 +37,8 @@ class GlyphInput:
     rel_y: float | None = None
     aspect: float | None = None
     slant: float | None = None
+    parts: int | None = None  # connected ink components: `=` has two, `÷` three
+    pen_heights: float | None = None  # ink height in pen widths: `-` is about one
 
 
 # A state: (last category, parenthesis depth, '=' seen, current number has a '.')
@@ -97,6 +99,12 @@ def _geometry_prior(label: str, glyph: GlyphInput) -> float:
     if rel_y is not None and label in ("-", "=", "+", "×", "÷") and not 0.2 <= rel_y <= 0.85:
         # An operator sits mid-line; a stroke high above or low below it is a flag or a fragment.
         prior -= 8.0 if not 0.1 <= rel_y <= 0.95 else 3.0
+    if glyph.parts == 1 and label == "÷":
+        prior -= 3.0  # an obelus's dots stand apart from its bar
+    if glyph.parts == 1 and label == "=":
+        # One unbroken stroke is rarely two bars, unless blur fused them: then it is thicker.
+        pens = glyph.pen_heights
+        prior -= 8.0 if pens is not None and pens < 1.6 else 2.0 if pens is not None and pens < 2.0 else 0.5
     if slant is not None:
         if label == "/" and abs(slant) < 10:
             prior -= 1.0
@@ -113,12 +121,22 @@ def _dot_options(glyph: GlyphInput) -> list[tuple[str, float, float]]:
     return [(label, p, math.log(max(p, _FLOOR))) for label, p in options]
 
 
+def _is_bar(glyph: GlyphInput) -> bool:
+    """One flat stroke, one pen tall, mid-line: a minus whatever the classifier thinks."""
+    return (glyph.parts == 1 and glyph.pen_heights is not None and glyph.pen_heights < 1.8
+            and glyph.aspect is not None and glyph.aspect >= 1.8
+            and glyph.rel_y is not None and 0.25 <= glyph.rel_y <= 0.8)
+
+
 def _options(glyph: GlyphInput) -> list[tuple[str, float, float]]:
     """Every label a glyph may take: (label, classifier probability, score)."""
     if glyph.kind == "dot":
         return _dot_options(glyph)
+    top = list(glyph.top)
+    if _is_bar(glyph) and all(label != "-" or p < 0.5 for label, p in top):
+        top = [(label, p) for label, p in top if label != "-"] + [("-", 0.5)]
     options = []
-    for label, probability in glyph.top:
+    for label, probability in top:
         if label in _CATEGORY:
             score = math.log(max(probability, _FLOOR)) + _geometry_prior(label, glyph)
             options.append((_DISPLAY.get(label, label), probability, score))

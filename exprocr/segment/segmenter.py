@@ -45,7 +45,7 @@ def _slant(mask: np.ndarray) -> float:
 
 
 def _glyph(mask: np.ndarray, box: tuple[int, int, int, int], line: LineGroup,
-           scale: float, kind: str) -> Glyph:
+           scale: float, kind: str, parts: int = 1, pen: float = 1.0) -> Glyph:
     x, y, w, h = box
     xh = line.x_height
     top = line.centre_at(x + w / 2) - xh / 2
@@ -58,6 +58,8 @@ def _glyph(mask: np.ndarray, box: tuple[int, int, int, int], line: LineGroup,
         rel_y=(y + h / 2 - top) / xh,
         aspect=w / max(1, h),
         slant=_slant(mask),
+        parts=parts,
+        pen_heights=h / max(pen, 1e-6),
     )
 
 
@@ -117,7 +119,7 @@ class _PageGlyphs:
         x, y, x2, y2 = symbol.x, symbol.y, symbol.x2, symbol.y2
         mask = np.isin(self.labels[y:y2, x:x2], [p.index for p in symbol.parts])
         if is_dot(symbol, line.x_height):
-            return [_glyph(mask, (x, y, x2 - x, y2 - y), line, self.scale, "dot")]
+            return [_glyph(mask, (x, y, x2 - x, y2 - y), line, self.scale, "dot", pen=self.pen)]
         pieces = [(0, x2 - x)]
         if symbol.w > _WIDE * line.x_height and symbol.h >= 0.65 * line.x_height:
             pieces = split_columns(mask, line.x_height, self.classify, self.joinable)
@@ -128,8 +130,9 @@ class _PageGlyphs:
             if len(rows) == 0:
                 continue
             part = part[rows[0]: rows[-1] + 1]
+            parts = len(symbol.parts) if len(pieces) == 1 else 1
             glyphs.append(_glyph(part, (x + a, y + rows[0], b - a, len(part)), line, self.scale,
-                                 "symbol"))
+                                 "symbol", parts, self.pen))
         return glyphs
 
 

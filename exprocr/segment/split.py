@@ -41,6 +41,11 @@ def candidate_cuts(mask: np.ndarray, x_height: float) -> list[int]:
     return sorted(picked)
 
 
+def _ink_height(mask: np.ndarray, start: int, stop: int) -> int:
+    rows = np.flatnonzero(mask[:, start:stop].any(axis=1))
+    return int(rows[-1] - rows[0] + 1) if len(rows) else 0
+
+
 def _piece(mask: np.ndarray, start: int, stop: int) -> np.ndarray:
     return mask[:, start:stop].astype(np.uint8) * 255
 
@@ -76,7 +81,9 @@ def split_columns(mask: np.ndarray, x_height: float, classify: Classify | None,
         as_piece = probabilities.max(axis=1)
     else:  # an operator may touch a digit only through clutter: allowed, at a price
         others = np.setdiff1d(np.arange(probabilities.shape[1]), joinable)
-        as_piece = np.maximum(probabilities[:, joinable].max(axis=1),
+        # A digit is full height: a low piece (the tail of a `2`) cannot be one.
+        tall = np.array([_ink_height(mask, a, b) >= 0.5 * x_height for a, b in segments])
+        as_piece = np.maximum(probabilities[:, joinable].max(axis=1) * tall,
                               _OPERATOR_PIECE * probabilities[:, others].max(axis=1, initial=0.0))
     score = {}
     for (a, b), whole, piece in zip(segments, probabilities.max(axis=1), as_piece):

@@ -137,5 +137,5 @@ def attach_fragments(symbols: list[Symbol], labels: np.ndarray, x_height: float,
 def is_dot(symbol: Symbol, x_height: float) -> bool:
     """A small roundish mark: a decimal point or a multiplication dot, not a stroke."""
     small = symbol.h <= 0.3 * x_height and symbol.w <= 0.35 * x_height
-    roundish = 0.5 <= symbol.w / max(1, symbol.h) <= 2.0
+    roundish = 0.5 <= symbol.w / max(1, symbol.h) <= 1.6
     return small and roundish

@@ -63,6 +63,22 @@ def _glyph(mask: np.ndarray, box: tuple[int, int, int, int], line: LineGroup,
     )
 
 
+def _bars(darkness: np.ndarray) -> int:
+    """Horizontal bars stacked in a flat glyph, from its row profile: `-` has one, `=` two,
+    even when blur has fused the two in the binary mask."""
+    profile = darkness.mean(axis=1)
+    if len(profile) < 3 or profile.max() <= 0:
+        return 1
+    peaks = [i for i in range(len(profile))
+             if profile[i] >= 0.5 * profile.max()
+             and profile[i] >= profile[max(0, i - 1)] and profile[i] >= profile[min(len(profile) - 1, i + 1)]]
+    bars = 1
+    for a, b in zip(peaks, peaks[1:]):
+        if b - a > 1 and profile[a:b + 1].min() < 0.75 * min(profile[a], profile[b]):
+            bars += 1
+    return bars
+
+
 def _original(box: tuple[int, int, int, int], scale: float) -> tuple[int, int, int, int]:
     x, y, w, h = (int(round(v / scale)) for v in box)
     return x, y, w, h
@@ -77,9 +93,9 @@ def _structure(kind: str, box: tuple[int, int, int, int], scale: float) -> Glyph
 class _PageGlyphs:
     """Turns the symbols of a line (fractions included) into glyphs, with what they need."""
 
-    def __init__(self, labels: np.ndarray, scale: float, pen: float, classify: Classify | None,
-                 joinable: np.ndarray | None, standalone: np.ndarray | None):
-        self.labels, self.scale, self.pen = labels, scale, pen
+    def __init__(self, labels: np.ndarray, darkness: np.ndarray, scale: float, pen: float,
+                 classify: Classify | None, joinable: np.ndarray | None, standalone: np.ndarray | None):
+        self.labels, self.darkness, self.scale, self.pen = labels, darkness, scale, pen
         self.classify, self.joinable, self.standalone = classify, joinable, standalone
 
     def stands_alone(self, symbol: Symbol) -> bool:
@@ -131,6 +147,8 @@ class _PageGlyphs:
                 continue
             part = part[rows[0]: rows[-1] + 1]
             parts = len(symbol.parts) if len(pieces) == 1 else 1
+            if parts == 1 and len(pieces) == 1 and symbol.w >= 1.5 * symbol.h:
+                parts = _bars(self.darkness[y:y2, x:x2])
             glyphs.append(_glyph(part, (x + a, y + rows[0], b - a, len(part)), line, self.scale,
                                  "symbol", parts, self.pen))
         return glyphs
@@ -155,7 +173,7 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
     contrast = writing_contrast(components, pen)
     kept = [c for c in components if not _is_clutter(c, pen, contrast, (h, w))]
     items = find_fractions(kept, typical_height(kept)) if kept else []
-    builder = _PageGlyphs(labels, scale, pen, classify, joinable, standalone)
+    builder = _PageGlyphs(labels, ink.darkness, scale, pen, classify, joinable, standalone)
     lines = []
     for group in group_lines(items):
         glyphs = builder.row(group.members, group)

@@ -24,7 +24,7 @@ class Glyph:
     rel_y: float = 0.5  # vertical centre in the line band: 0 top, 1 bottom of digit band
     aspect: float = 1.0  # width / height of the ink
     slant: float = 0.0  # ink's principal-axis tilt from vertical in degrees, positive leaning right
-    parts: int = 1  # connected ink components in the glyph (`=` has two, `÷` three)
+    parts: int = 1  # ink components (`=` two, `÷` three); for a flat glyph, its stacked bars
     pen_heights: float = 1.0  # ink height in pen widths: a `-` is one stroke tall, `=` two or more
     alternatives: list["Glyph"] = field(default_factory=list)  # other cuts the decoder may take
 

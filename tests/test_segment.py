@@ -52,8 +52,12 @@ def test_decimal_point_is_kept_as_a_dot_at_the_baseline():
     assert dot.kind == "dot" and dot.rel_y > 0.7
 
 
-def test_touching_pair_is_split():
-    page = segment(draw_lines(["4~0+1"]))
+def test_touching_pair_is_split_where_the_classifier_agrees():
+    from exprocr.classifier.inference import GlyphClassifier
+
+    classifier = GlyphClassifier.load()
+    digits = np.array([i for i, c in enumerate(classifier.classes) if c.isdigit()])
+    page = segment(draw_lines(["4~0+1"]), classify=classifier.predict_proba, joinable=digits)
     assert _counts(page) == [4]
 
 

@@ -198,7 +198,7 @@ def _layout(text: str, height: float, rng: np.random.Generator, pen: float):
 def _paper(rng: np.random.Generator, size: tuple[int, int], style: str | None) -> tuple[np.ndarray, dict]:
     w, h = size
     tint = rng.uniform(205, 248) + rng.normal(0, 5, 3)  # near-white with a slight colour cast
-    paper = np.ones((h, w, 3), np.float32) * np.clip(tint, 0, 255)
+    paper = np.ones((h, w, 3), np.float32) * np.clip(tint, 0, 255).astype(np.float32)
     style = style or str(rng.choice(["plain", "plain", "plain", "ruled", "squared"]))
     if style != "plain":
         spacing = int(rng.uniform(0.02, 0.06) * max(w, h)) + 6
@@ -214,19 +214,21 @@ def _paper(rng: np.random.Generator, size: tuple[int, int], style: str | None) -
 
 def _light(image: np.ndarray, rng: np.random.Generator, shadow: bool | None) -> tuple[np.ndarray, dict]:
     h, w = image.shape[:2]
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)  # noqa: keep float32 throughout
     angle = rng.uniform(0, 2 * np.pi)
     ramp = (np.cos(angle) * xx / w + np.sin(angle) * yy / h)
     ramp = 1.0 - rng.uniform(0.0, 0.35) * (ramp - ramp.min()) / max(1e-6, np.ptp(ramp))
     params = {"shadow": False}
     if rng.random() < 0.35 if shadow is None else shadow:  # a soft cast shadow across part of the photo
-        mask = np.zeros((h, w), np.float32)
-        points = np.array([[rng.uniform(-0.2, 1.2) * w, rng.uniform(-0.2, 1.2) * h] for _ in range(4)], np.int32)
+        small = (max(1, w // 8), max(1, h // 8))  # drawn and softened small, then stretched
+        mask = np.zeros(small[::-1], np.float32)
+        points = np.array([[rng.uniform(-0.2, 1.2) * small[0], rng.uniform(-0.2, 1.2) * small[1]]
+                           for _ in range(4)], np.int32)
         cv2.fillConvexPoly(mask, cv2.convexHull(points), 1.0)
-        mask = cv2.GaussianBlur(mask, (0, 0), max(h, w) * 0.03)
+        mask = cv2.resize(cv2.GaussianBlur(mask, (0, 0), max(small) * 0.03), (w, h))
         ramp *= 1.0 - rng.uniform(0.25, 0.5) * mask
         params["shadow"] = True
-    return image * ramp[..., None], params
+    return image * ramp[..., None].astype(np.float32), params
 
 
 def synthesize_photo(rng: np.random.Generator, **overrides) -> SyntheticPhoto:
@@ -253,7 +255,8 @@ def synthesize_photo(rng: np.random.Generator, **overrides) -> SyntheticPhoto:
                                touching))
         oy += int(canvas.shape[0] - height * 0.8 + line_gap)
 
-    shrink = min(1.0, 3400 / max(w, h))  # keep photos at most ~12 MP after the desk border
+    longest = 3400 if rng.random() < 0.1 else 2000  # mostly phone-preview sizes, some 12 MP
+    shrink = min(1.0, longest / max(w, h))
     if shrink < 1.0:
         w, h = int(w * shrink), int(h * shrink)
         ink = cv2.resize(ink, (w, h), interpolation=cv2.INTER_AREA)
@@ -273,7 +276,7 @@ def synthesize_photo(rng: np.random.Generator, **overrides) -> SyntheticPhoto:
     ink_colour = {"black": (30, 30, 35), "blue": (150, 60, 25), "pencil": (110, 105, 100),
                   "marker": (15, 15, 15)}
     colour_name = str(overrides.get("ink") or rng.choice(["black", "black", "blue", "pencil"]))
-    colour = np.array(ink_colour[colour_name], np.float32) + rng.normal(0, 8, 3)
+    colour = (np.array(ink_colour[colour_name], np.float32) + rng.normal(0, 8, 3)).astype(np.float32)
     strength = rng.uniform(0.45, 0.8) if colour_name == "pencil" else rng.uniform(0.85, 1.0)
     alpha = (ink * strength)[..., None]
     image = paper * (1 - alpha) + colour * alpha
@@ -310,7 +313,7 @@ def synthesize_photo(rng: np.random.Generator, **overrides) -> SyntheticPhoto:
     sigma = rng.uniform(0, 1.2) * max(1.0, height / 60)
     if sigma > 0.3:
         image = cv2.GaussianBlur(image, (0, 0), sigma)
-    image = image + rng.normal(0, rng.uniform(1, 7), image.shape)
+    image = image + rng.standard_normal(image.shape, dtype=np.float32) * np.float32(rng.uniform(1, 7))
     image = np.clip(image, 0, 255).astype(np.uint8)
     quality = int(rng.uniform(50, 95))
     image = cv2.imdecode(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])[1], cv2.IMREAD_COLOR)

@@ -23,10 +23,12 @@ CLASSES = tuple("0123456789") + ("+", "-", "×", "÷", "/", "=", "(", ")")
 def simulate(label: str, rng: np.random.Generator) -> list[tuple[str, float]]:
     """Top-4 (label, probability): right most of the time, a confusable class some of it."""
     rivals = list(CONFUSABLE.get(label, "")) or [str(rng.choice(CLASSES))]
-    winner = label if rng.random() > 0.1 else str(rng.choice(rivals))
-    p = rng.uniform(0.4, 0.99)
+    if rng.random() > 0.1:  # right, mostly with confidence
+        winner, p = label, rng.uniform(0.5, 0.99)
+    else:  # wrong: a confusable class wins narrowly, the true class usually runs second
+        winner, p = str(rng.choice(rivals)), rng.uniform(0.35, 0.7)
     others = [c for c in dict.fromkeys([label, *rivals, *rng.choice(CLASSES, 3)]) if c != winner][:3]
-    rest = rng.dirichlet(np.ones(len(others))) * (1 - p)
+    rest = rng.dirichlet([4.0] + [1.0] * (len(others) - 1)) * (1 - p)
     return [(winner, p)] + list(zip(others, rest))
 
 

@@ -83,8 +83,10 @@ def fit_band(members: list[Item]) -> tuple[float, float, float]:
     if not plain:
         return _fraction_band(members)
     members = plain
-    tallest = max(c.h for c in members)
-    tall = [c for c in members if c.h >= 0.55 * tallest]
+    # The tall glyphs set the band; a reference from the upper quartile, not the maximum,
+    # so one stray tall mark cannot make every digit look small.
+    reference = float(np.percentile([c.h for c in members], 75))
+    tall = [c for c in members if 0.55 * reference <= c.h <= 1.8 * reference] or members
     x_height = float(np.median([c.h for c in tall]))
     xs = np.array([c.cx for c in tall])
     ys = np.array([c.cy for c in tall])

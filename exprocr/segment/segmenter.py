@@ -25,7 +25,7 @@ _WIDE = 0.95  # a symbol wider than this many x-heights may be touching glyphs
 def _is_clutter(c: Component, width: float, contrast: float, shape: tuple[int, int]) -> bool:
     """Specks, faint marks, rulings missed as such, page edges and large blobs."""
     h, w = shape
-    if c.contrast < _MIN_CONTRAST * contrast or c.area < 0.6 * width * width:
+    if c.contrast < _MIN_CONTRAST * contrast or c.area < 0.35 * width * width:
         return True
     line_like = max(c.w / w, c.h / h) >= 0.6 and c.area < 0.2 * c.w * c.h
     huge = c.w * c.h >= 0.25 * w * h
@@ -172,6 +172,9 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
     pen = pen_width(components)
     contrast = writing_contrast(components, pen)
     kept = [c for c in components if not _is_clutter(c, pen, contrast, (h, w))]
+    if kept:  # a thin upright mark far taller than the writing is a page edge or a fold
+        height = typical_height(kept)
+        kept = [c for c in kept if not (c.h > 3.5 * height and c.w < 0.25 * c.h)]
     items = find_fractions(kept, typical_height(kept)) if kept else []
     builder = _PageGlyphs(labels, ink.darkness, scale, pen, classify, joinable, standalone)
     lines = []

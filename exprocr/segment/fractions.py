@@ -12,29 +12,27 @@ import numpy as np
 from exprocr.segment.components import Component
 
 
-@dataclass
-class Fraction:
-    """A fraction bar with the items above and below it."""
+class Group:
+    """The bounding box of several ink items, for anything made of parts."""
 
-    bar: Component
-    above: list["Item"]
-    below: list["Item"]
+    def members(self) -> list:
+        raise NotImplementedError
 
     @property
     def x(self) -> int:
-        return min(i.x for i in self._all)
+        return min(i.x for i in self.members())
 
     @property
     def y(self) -> int:
-        return min(i.y for i in self._all)
+        return min(i.y for i in self.members())
 
     @property
     def x2(self) -> int:
-        return max(i.x2 for i in self._all)
+        return max(i.x2 for i in self.members())
 
     @property
     def y2(self) -> int:
-        return max(i.y2 for i in self._all)
+        return max(i.y2 for i in self.members())
 
     @property
     def w(self) -> int:
@@ -43,6 +41,18 @@ class Fraction:
     @property
     def h(self) -> int:
         return self.y2 - self.y
+
+
+@dataclass
+class Fraction(Group):
+    """A fraction bar with the items above and below it."""
+
+    bar: Component
+    above: list["Item"]
+    below: list["Item"]
+
+    def members(self) -> list["Item"]:
+        return [self.bar, *self.above, *self.below]
 
     @property
     def cx(self) -> float:
@@ -54,11 +64,7 @@ class Fraction:
 
     @property
     def area(self) -> int:
-        return sum(i.area for i in self._all)
-
-    @property
-    def _all(self) -> list["Item"]:
-        return [self.bar, *self.above, *self.below]
+        return sum(i.area for i in self.members())
 
 
 Item = Component | Fraction

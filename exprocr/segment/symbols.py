@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from exprocr.segment.fractions import Fraction, Item
+from exprocr.segment.fractions import Fraction, Group, Item
 
 
 @dataclass
-class Symbol:
+class Symbol(Group):
     """Components that together form one written symbol."""
 
     parts: list[Item] = field(default_factory=list)
@@ -25,29 +25,8 @@ class Symbol:
         """The stacked fraction this symbol is, if it is one."""
         return self.parts[0] if isinstance(self.parts[0], Fraction) else None
 
-    @property
-    def x(self) -> int:
-        return min(p.x for p in self.parts)
-
-    @property
-    def y(self) -> int:
-        return min(p.y for p in self.parts)
-
-    @property
-    def x2(self) -> int:
-        return max(p.x2 for p in self.parts)
-
-    @property
-    def y2(self) -> int:
-        return max(p.y2 for p in self.parts)
-
-    @property
-    def w(self) -> int:
-        return self.x2 - self.x
-
-    @property
-    def h(self) -> int:
-        return self.y2 - self.y
+    def members(self) -> list[Item]:
+        return self.parts
 
 
 def _overlap_share(a: Symbol, b: Symbol) -> float:

@@ -1,0 +1,66 @@
+"""One regression test per failure class seen on real photos, each on a synthetic image
+that shows the same condition (no real photo is needed or used)."""
+
+import cv2
+import numpy as np
+import pytest
+
+from pathlib import Path
+
+from exprocr import Reader
+from exprocr.segment.segmenter import segment
+from tests.drawing import draw_lines
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+@pytest.fixture(scope="module")
+def reader() -> Reader:
+    return Reader()
+
+
+def test_small_writing_in_a_large_photo(reader):
+    photo = np.full((3000, 4000, 3), 238, np.uint8)
+    photo[1400:2000, 1500:2400] = draw_lines(["12+34"])
+    assert [len(line.glyphs) for line in segment(cv2.resize(photo, (2309, 1732))).lines] == [5]
+
+
+def test_tight_low_resolution_crop(reader):
+    crop = draw_lines(["7+4"], size=(300, 180))
+    tiny = cv2.resize(crop, None, fx=0.4, fy=0.4, interpolation=cv2.INTER_AREA)  # ~70 px high
+    assert [len(line.glyphs) for line in segment(tiny).lines] == [3]
+
+
+def test_detached_flag_of_a_five_is_not_a_minus(reader):
+    page = segment(draw_lines(["15+4"]))
+    assert [len(line.glyphs) for line in page.lines] == [4]
+
+
+def test_stacked_fraction_reads_as_above_over_below(reader):
+    photo = np.full((600, 700, 3), 240, np.uint8)
+    photo[60:200, 150:500] = draw_lines(["12+3"], size=(350, 140))[0:140]
+    photo[160:300, 240:400] = draw_lines(["4"], size=(160, 140))[0:140]
+    cv2.line(photo, (150, 200), (450, 200), (30, 30, 30), 5)
+    kinds = [g.kind for g in segment(photo).lines[0].glyphs]
+    assert kinds == ["open", "symbol", "symbol", "symbol", "symbol", "close", "over", "open", "symbol", "close"]
+    result = reader.read(photo)
+    assert result.lines[0].ascii.startswith("(") and result.lines[0].ascii.endswith("/4")
+
+
+def test_obelus_is_one_glyph_not_a_fraction(reader):
+    page = segment(draw_lines(["4÷2"]))
+    assert [g.kind for g in page.lines[0].glyphs] == ["symbol"] * 3
+
+
+@pytest.mark.parametrize("turn", [cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE])
+def test_sideways_photo_is_read_upright(reader, turn):
+    photo = cv2.rotate(cv2.imread(str(SAMPLES / "blue-ink.jpg")), turn)
+    result = reader.read(photo)
+    assert [line.ascii for line in result.lines] == ["23*4+17"] and result.rotation in (90, 270)
+
+
+def test_faint_pencil_and_heavy_marker(reader):
+    faint = draw_lines(["34-7"], ink=(175, 175, 175), width=2)
+    heavy = draw_lines(["34-7"], ink=(5, 5, 5), width=12, gap=30)
+    assert [len(line.glyphs) for line in segment(faint).lines] == [4]
+    assert [len(line.glyphs) for line in segment(heavy).lines] == [4]

@@ -105,11 +105,11 @@ def _geometry_prior(label: str, glyph: GlyphInput) -> float:
         # One unbroken stroke is rarely two bars, unless blur fused them: then it is thicker.
         pens = glyph.pen_heights
         prior -= 8.0 if pens is not None and pens < 1.6 else 2.0 if pens is not None and pens < 2.0 else 0.5
-    if slant is not None:
-        if label == "/" and abs(slant) < 10:
-            prior -= 1.0
-        if label == "1" and slant > 25:
-            prior -= 1.0
+    if slant is not None:  # a `/` leans ~35° (middle half 29–40°), a `1` ~5° (−5–20°)
+        if label == "/":
+            prior += 0.7 if slant > 25 else -1.5 if slant < 15 else 0.0
+        if label == "1":
+            prior -= 2.0 if slant > 28 else 0.7 if slant > 22 else 0.0
     return prior
 
 

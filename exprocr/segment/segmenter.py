@@ -40,8 +40,9 @@ def _slant(mask: np.ndarray) -> float:
     if m["m00"] == 0:
         return 0.0
     mu20, mu02, mu11 = m["mu20"], m["mu02"], m["mu11"]
-    angle = 0.5 * np.degrees(np.arctan2(2 * mu11, mu20 - mu02))  # from x axis, y down
-    return float(90.0 - angle) if angle > 0 else float(-90.0 - angle)
+    angle = 0.5 * np.degrees(np.arctan2(2 * mu11, mu20 - mu02))  # from the x axis, y pointing down
+    # An axis at -60° (y down) climbs to the right: a `/` leaning right by 30°.
+    return float(angle + 90.0) if angle < 0 else float(angle - 90.0)
 
 
 def _glyph(mask: np.ndarray, box: tuple[int, int, int, int], line: LineGroup,

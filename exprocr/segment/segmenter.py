@@ -187,4 +187,15 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
         ys = [g.box[1] for g in glyphs] + [g.box[1] + g.box[3] for g in glyphs]
         box = (min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
         lines.append(Line(glyphs=glyphs, box=box, x_height=group.x_height / scale))
-    return Page(lines=lines, width=width, height=height, scale=scale, inverted=ink.inverted)
+    return Page(lines=_without_edge_debris(lines, width, height), width=width, height=height,
+                scale=scale, inverted=ink.inverted)
+
+
+def _without_edge_debris(lines: list[Line], width: int, height: int) -> list[Line]:
+    """Drop short lines made only of marks on the photo's border (page corners, desk edges)
+    when the photo has other writing: nobody writes a number into the frame's edge."""
+    def on_border(box: tuple[int, int, int, int]) -> bool:
+        x, y, w, h = box
+        return x <= 1 or y <= 1 or x + w >= width - 1 or y + h >= height - 1
+    debris = [line for line in lines if len(line.glyphs) <= 2 and all(on_border(g.box) for g in line.glyphs)]
+    return [line for line in lines if line not in debris] if len(debris) < len(lines) else lines

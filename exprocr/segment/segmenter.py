@@ -170,8 +170,11 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
     mask, _ = candidate_mask(ink)
     mask = remove_rulings(mask)
     labels, components = find_components(mask, ink.darkness)
-    pen = pen_width(components)
-    contrast = writing_contrast(components, pen)
+    # The writing's pen and contrast are measured away from the frame's edge, where desk,
+    # page edges and shadows' borders would pass for very broad, faint strokes.
+    inner = [c for c in components if c.x > 0 and c.y > 0 and c.x2 < w and c.y2 < h] or components
+    pen = pen_width(inner)
+    contrast = writing_contrast(inner, pen)
     kept = [c for c in components if not _is_clutter(c, pen, contrast, (h, w))]
     if kept:  # a thin upright mark far taller than the writing is a page edge or a fold
         height = typical_height(kept)

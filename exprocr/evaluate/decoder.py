@@ -1,16 +1,18 @@
 """Per-glyph class probabilities → the most probable reading that is a valid expression.
 
-A Viterbi search over a small grammar automaton (number, operator, parenthesis depth, one
-`=`): each glyph takes one of its top classes, or is dropped as noise at a high cost, and
-geometry adds soft evidence where the classifier cannot see it (a normalized glyph has lost
-its size and position). Fixes like `-` → `=` or `1` → `/` happen only when the grammar
-needs them; a valid confident reading stays as it is.
+A beam-limited Viterbi search over a small grammar automaton (number, operator, parenthesis
+depth, one `=`): each glyph takes one of its top classes, or is dropped as noise at a high
+cost, and geometry adds soft evidence where the classifier cannot see it (a normalized glyph
+has lost its size and position). Fixes like `-` → `=` or `1` → `/` happen only when the
+grammar or geometry needs them: with geometry unknown, a reading whose per-glyph winners
+already form a valid expression is returned unchanged.
 """
 
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
-from exprocr.evaluate.expression import evaluate_text, to_ascii
+from exprocr.evaluate.expression import evaluate_text
 from exprocr.results import GlyphResult, LineResult
 
 _CATEGORY = {**{d: "digit" for d in "0123456789"}, ".": "dot", "+": "op", "×": "op", "*": "op",
@@ -20,9 +22,10 @@ _DISPLAY = {"*": "×", "x": "×", "[": "(", "]": ")"}
 _FLOOR = 1e-4
 _DROP_SYMBOL = math.log(0.002)  # dropping a classified glyph: only when nothing else parses
 _DROP_DOT = math.log(0.15)  # a dot that fits no role is often a speck
-_MAX_DEPTH = 64
 _BEAM = 48
 _LOW_CONFIDENCE = 0.6
+_ALTERNATIVES = 3
+_GEOMETRY = ("rel_height", "rel_width", "rel_y", "aspect", "slant", "pen_heights")
 
 
 @dataclass
@@ -32,14 +35,17 @@ class GlyphInput:
     top: list[tuple[str, float]]
     box: tuple[int, int, int, int] | None = None
     kind: str = "symbol"  # "dot": a small round mark, '.' or '×' by position
-    rel_height: float | None = None
+    rel_height: float | None = None  # glyph height / line x-height
     rel_width: float | None = None
-    rel_y: float | None = None
-    aspect: float | None = None
-    slant: float | None = None
+    rel_y: float | None = None  # vertical centre in the digit band: 0 top, 1 bottom
+    aspect: float | None = None  # ink width / height
+    slant: float | None = None  # degrees from vertical, positive leaning right
     parts: int | None = None  # connected ink components: `=` has two, `÷` three
     pen_heights: float | None = None  # ink height in pen widths: `-` is about one
 
+
+Option = tuple[str, float, float]  # display label, classifier probability, log score
+Pick = tuple[str, float] | None  # the label taken and its probability, or None: dropped
 
 # A state: (last category, parenthesis depth, '=' seen, current number has a '.')
 State = tuple[str, int, bool, bool]
@@ -55,7 +61,7 @@ def _step(state: State, category: str) -> State | None:
             return ("digit", depth, seen_eq, False)
         if category == "dot":
             return ("dot", depth, seen_eq, True)
-        if category == "open" and depth < _MAX_DEPTH:
+        if category == "open":
             return ("open", depth + 1, seen_eq, False)
         if category == "minus" and last != "neg":
             return ("neg", depth, seen_eq, False)
@@ -74,7 +80,7 @@ def _step(state: State, category: str) -> State | None:
             return ("close", depth - 1, seen_eq, False)
         if category == "eq" and not seen_eq and depth == 0:
             return ("eq", 0, True, False)
-        if category == "open" and depth < _MAX_DEPTH:  # 2(3+4): implicit multiplication
+        if category == "open":  # 2(3+4): implicit multiplication
             return ("open", depth + 1, seen_eq, False)
     return None
 
@@ -113,10 +119,14 @@ def _geometry_prior(label: str, glyph: GlyphInput) -> float:
     return prior
 
 
-def _dot_options(glyph: GlyphInput) -> list[tuple[str, float, float]]:
-    """(label, probability, score) for a small round mark: a decimal point low, a product dot mid-line."""
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+
+
+def _dot_options(glyph: GlyphInput) -> list[Option]:
+    """A small round mark: a decimal point near the baseline, a product dot mid-line."""
     rel_y = 0.9 if glyph.rel_y is None else glyph.rel_y
-    low = 1.0 / (1.0 + math.exp(-(rel_y - 0.68) * 14))  # near the baseline → decimal point
+    low = _sigmoid((rel_y - 0.68) * 14)
     options = [(".", low), ("×", (1.0 - low) * (1.0 if 0.25 <= rel_y <= 0.75 else 0.1))]
     return [(label, p, math.log(max(p, _FLOOR))) for label, p in options]
 
@@ -128,8 +138,8 @@ def _is_bar(glyph: GlyphInput) -> bool:
             and glyph.rel_y is not None and 0.25 <= glyph.rel_y <= 0.8)
 
 
-def _options(glyph: GlyphInput) -> list[tuple[str, float, float]]:
-    """Every label a glyph may take: (label, classifier probability, score)."""
+def _options(glyph: GlyphInput) -> list[Option]:
+    """Every label a glyph may take; labels outside the grammar are ignored."""
     if glyph.kind == "dot":
         return _dot_options(glyph)
     top = list(glyph.top)
@@ -143,16 +153,38 @@ def _options(glyph: GlyphInput) -> list[tuple[str, float, float]]:
     return options
 
 
-def _viterbi(glyphs: list[GlyphInput]) -> list[tuple[str, float] | None] | None:
-    """Best valid labelling (None for a dropped glyph), or None when nothing valid is reachable."""
+def _probability(value: object) -> float:
+    try:
+        p = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0.0
+    return min(1.0, max(0.0, p)) if math.isfinite(p) else 0.0
+
+
+def _measure(value: object) -> float | None:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _clean(glyph: GlyphInput) -> GlyphInput:
+    """Probabilities clipped to [0, 1], non-finite geometry treated as unknown."""
+    top = [(str(label), _probability(p)) for label, p in glyph.top]
+    geometry = {name: _measure(getattr(glyph, name)) for name in _GEOMETRY}
+    return replace(glyph, top=top, **geometry)
+
+
+def _viterbi(glyphs: list[GlyphInput], options: list[list[Option]]) -> list[Pick] | None:
+    """Best valid labelling, or None when no state the beam kept accepts."""
     beams: dict[State, tuple[float, tuple | None]] = {_START: (0.0, None)}
-    for glyph in glyphs:
-        options = _options(glyph)
+    for glyph, choices in zip(glyphs, options):
         drop = _DROP_DOT if glyph.kind == "dot" else _DROP_SYMBOL
         following: dict[State, tuple[float, tuple | None]] = {}
         for state, (score, path) in beams.items():
             candidates = [(state, score + drop, (None, path))]
-            for label, probability, option_score in options:
+            for label, probability, option_score in choices:
                 nxt = _step(state, _CATEGORY[label])
                 if nxt is not None:
                     candidates.append((nxt, score + option_score, ((label, probability), path)))
@@ -164,43 +196,63 @@ def _viterbi(glyphs: list[GlyphInput]) -> list[tuple[str, float] | None] | None:
     if not finals:
         return None
     _, path = max(finals, key=lambda f: f[0])
-    chosen: list[tuple[str, float] | None] = []
-    while path is not None:
+    chosen: list[Pick] = []
+    while path is not None:  # the path is a linked list (pick, previous), newest first
         chosen.append(path[0])
         path = path[1]
     return chosen[::-1]
 
 
-def _argmax(glyphs: list[GlyphInput]) -> list[tuple[str, float] | None]:
-    picks: list[tuple[str, float] | None] = []
-    for glyph in glyphs:
-        options = _options(glyph)
-        best = max(options, key=lambda o: o[2]) if options else None
-        picks.append((best[0], best[1]) if best else None)
-    return picks
+def _argmax(options: list[list[Option]]) -> list[Pick]:
+    """Each glyph's best label on its own, grammar ignored."""
+    return [(best[0], best[1]) if (best := max(choices, key=lambda o: o[2], default=None)) else None
+            for choices in options]
 
 
-def _glyph_result(glyph: GlyphInput, label: str, probability: float) -> GlyphResult:
-    alternatives = [(_DISPLAY.get(l, l), p) for l, p in glyph.top if _DISPLAY.get(l, l) != label][:3]
-    return GlyphResult(box=glyph.box or (0, 0, 0, 0), label=label, probability=float(probability),
-                       alternatives=alternatives, low_confidence=probability < _LOW_CONFIDENCE)
+def _glyph_result(glyph: GlyphInput, choices: list[Option], label: str, probability: float) -> GlyphResult:
+    alternatives: dict[str, float] = {}
+    for other, p, _ in sorted(choices, key=lambda o: -o[1]):
+        if other != label and other not in alternatives and len(alternatives) < _ALTERNATIVES:
+            alternatives[other] = p
+    return GlyphResult(box=glyph.box or (0, 0, 0, 0), label=label, probability=probability,
+                       alternatives=list(alternatives.items()),
+                       low_confidence=probability < _LOW_CONFIDENCE)
 
 
-def decode_line(glyphs: list[GlyphInput]) -> LineResult:
-    """The most probable valid reading of one line, evaluated; argmax with the reason if none."""
-    picks = _viterbi(glyphs)
+def _confidence(glyphs: list[GlyphInput], picks: list[Pick]) -> float:
+    """Geometric mean, over classified glyphs, of the chosen label's probability.
+
+    A dropped glyph counts with the chance that it was not what the classifier said, so a
+    reading that had to discard ink is never reported as sure. Dots carry no classifier
+    probability and do not count.
+    """
+    factors = []
+    for glyph, pick in zip(glyphs, picks):
+        if glyph.kind == "dot" or not glyph.top:
+            continue
+        factors.append(pick[1] if pick is not None else 1.0 - max(p for _, p in glyph.top))
+    if not factors:
+        return 0.0
+    return math.exp(sum(math.log(max(p, _FLOOR)) for p in factors) / len(factors))
+
+
+def decode_line(glyphs: Sequence[GlyphInput]) -> LineResult:
+    """The most probable valid reading of one line, evaluated; argmax with the reason if none.
+
+    Never raises for any glyph list: bad probabilities and geometry are cleaned first.
+    """
+    cleaned = [_clean(glyph) for glyph in glyphs]
+    options = [_options(glyph) for glyph in cleaned]
+    picks = _viterbi(cleaned, options)
     valid = picks is not None
     if picks is None:
-        picks = _argmax(glyphs)
-    kept = [(glyph, pick) for glyph, pick in zip(glyphs, picks) if pick is not None]
-    text = "".join(label for _, (label, _) in kept)
+        picks = _argmax(options)
+    text = "".join(pick[0] for pick in picks if pick is not None)
     result = evaluate_text(text)
-    if not valid and result.status in ("ok", "number"):
-        result.status, result.message = "does not parse", "no valid reading"
-    result.text = text
-    result.ascii = to_ascii(text)
-    result.glyphs = [_glyph_result(glyph, label, p) for glyph, (label, p) in kept]
-    probabilities = [p for glyph, (_, p) in kept if glyph.kind != "dot" and glyph.top != []]
-    result.confidence = (math.exp(sum(math.log(max(p, _FLOOR)) for p in probabilities)
-                         / len(probabilities)) if probabilities else 0.0)
+    if not valid and result.status != "does not parse":
+        result = replace(result, status="does not parse", message="no reading is a valid expression",
+                         position=None, value=None, decimal=None, verdict=None, expected=None)
+    result.glyphs = [_glyph_result(glyph, choices, *pick)
+                     for glyph, choices, pick in zip(cleaned, options, picks) if pick is not None]
+    result.confidence = _confidence(cleaned, picks)
     return result

@@ -1,6 +1,7 @@
 """A line result as a person reads it: `12+7×3 = 33`, `3+4 = 8  ✗ (3+4 = 7)`."""
 
-from exprocr.evaluate.expression import evaluate_ascii, format_value
+from fractions import Fraction
+
 from exprocr.results import LineResult
 
 
@@ -10,7 +11,7 @@ def _value_text(line: LineResult) -> str:
         return ""
     if "/" not in line.value:
         return line.value
-    exact = line.decimal is not None and format_value(evaluate_ascii(line.value))[2]
+    exact = line.decimal is not None and Fraction(line.decimal) == Fraction(line.value)
     return f"{line.value} {'=' if exact else '≈'} {line.decimal}"
 
 

@@ -177,8 +177,8 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
     contrast = writing_contrast(inner, pen)
     kept = [c for c in components if not _is_clutter(c, pen, contrast, (h, w))]
     if kept:  # a thin upright mark far taller than the writing is a page edge or a fold
-        height = typical_height(kept)
-        kept = [c for c in kept if not (c.h > 3.5 * height and c.w < 0.25 * c.h)]
+        text_height = typical_height(kept)
+        kept = [c for c in kept if not (c.h > 3.5 * text_height and c.w < 0.25 * c.h)]
     items = find_fractions(kept, typical_height(kept)) if kept else []
     builder = _PageGlyphs(labels, ink.darkness, scale, pen, classify, joinable, standalone)
     lines = []

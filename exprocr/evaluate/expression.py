@@ -15,17 +15,19 @@ from fractions import Fraction
 from exprocr.results import LineResult
 
 # One character in, one character out: display and ASCII spellings keep the same positions.
-_ASCII_OF = {"×": "*", "·": "*", "⋅": "*", "∗": "*", "x": "*", "X": "*", "÷": "/", ":": "/",
-             "∕": "/", "−": "-", "–": "-", "[": "(", "]": ")", ",": "."}
-_DISPLAY_OF = {"*": "×", "·": "×", "⋅": "×", "∗": "×", "x": "×", "X": "×", ":": "÷", "∕": "/",
-               "−": "-", "–": "-", "[": "(", "]": ")"}
+_ASCII_OF = str.maketrans({"×": "*", "·": "*", "⋅": "*", "∗": "*", "x": "*", "X": "*", "÷": "/",
+                           ":": "/", "∕": "/", "−": "-", "–": "-", "[": "(", "]": ")", ",": "."})
+_DISPLAY_OF = str.maketrans({"*": "×", "·": "×", "⋅": "×", "∗": "×", "x": "×", "X": "×", ":": "÷",
+                             "∕": "/", "−": "-", "–": "-", "[": "(", "]": ")"})
 _OPERATORS = {"+": 1, "-": 1, "*": 2, "/": 2}
 MAX_DIGITS = 4000  # longest number written or computed; Python refuses int↔str beyond 4,300
 _MAX_BITS = math.ceil(MAX_DIGITS * math.log2(10))
 _EXACT_PLACES = 12  # a terminating decimal up to this many places is shown exactly
 _APPROX_DIGITS = 4  # otherwise this many decimals (significant ones when below 1)
 _SCIENTIFIC_BELOW = 30  # values with more leading zeros than this are shown as 1.234e-31
-_NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)")
+_NUMBER = re.compile(r"-?([0-9]+\.?[0-9]*|\.[0-9]+)")
+_DIGIT_RUN = re.compile(r"[0-9.]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 class ExpressionError(Exception):
@@ -44,20 +46,23 @@ class _Token:
     value: Fraction | None = None
 
 
-def _spelled(ch: str, table: dict[str, str]) -> str:
-    if ch.isdecimal():  # Arabic-Indic, full-width … digits; '²' is not decimal and stays
-        return str(int(ch))
-    return table.get(ch, ch)
+def _spelled(text: str, table: dict[int, str]) -> str:
+    # Arabic-Indic, full-width … digits become ASCII; '²' is not a decimal digit and stays.
+    return _NON_ASCII.sub(_ascii_digit, "".join(text.split()).translate(table))
+
+
+def _ascii_digit(match: re.Match) -> str:
+    return str(int(match.group())) if match.group().isdecimal() else match.group()
 
 
 def to_ascii(text: str) -> str:
     """Canonical ASCII spelling: digits and `+ - * / = ( ) .`, whitespace removed."""
-    return "".join(_spelled(ch, _ASCII_OF) for ch in text if not ch.isspace())
+    return _spelled(text, _ASCII_OF)
 
 
 def to_display(text: str) -> str:
     """Display spelling: `*` shown as `×`, `/` and `÷` as written, whitespace removed."""
-    return "".join(_spelled(ch, _DISPLAY_OF) for ch in text if not ch.isspace())
+    return _spelled(text, _DISPLAY_OF)
 
 
 def _shown(ascii_text: str) -> str:
@@ -69,11 +74,10 @@ def _tokenize(text: str, offset: int) -> list[_Token]:
     i = 0
     while i < len(text):
         ch = text[i]
-        if ch in "0123456789.":
-            start = i
-            while i < len(text) and text[i] in "0123456789.":
-                i += 1
-            literal = text[start:i]
+        run = _DIGIT_RUN.match(text, i)
+        if run:
+            start, i = i, run.end()
+            literal = run.group()
             if literal.count(".") > 1 or literal == ".":
                 raise ExpressionError(f"malformed number {literal!r}", offset + start)
             if len(literal) > MAX_DIGITS:

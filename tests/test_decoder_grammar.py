@@ -1,0 +1,132 @@
+"""Decoder cases: what the grammar fixes, what it must leave alone, what geometry decides."""
+
+import math
+
+import pytest
+
+from exprocr.evaluate.decoder import GlyphInput, decode_line
+from exprocr.evaluate.expression import to_ascii
+
+
+def _g(*top, **geometry):
+    return GlyphInput(top=list(top), **geometry)
+
+
+def _line(text, rivals=None, p=0.9):
+    """Glyphs for `text`, each its own class at `p`, except positions given (winner, runner-up)."""
+    rivals = rivals or {}
+    return [_g(*rivals[i]) if i in rivals else _g((c, p), ("7" if c != "7" else "1", 1 - p))
+            for i, c in enumerate(text)]
+
+
+@pytest.mark.parametrize("text, rivals, expected", [
+    ("(3+4)×2", {0: (("1", .6), ("(", .35))}, "(3+4)*2"),  # '(' read as '1'
+    ("2×(3+4)", {2: (("0", .6), ("(", .4))}, "2*(3+4)"),  # '(' read as '0'
+    ("(3+4)×2", {4: (("1", .6), (")", .35))}, "(3+4)*2"),  # ')' read as '1'
+    ("12-3=9", {2: (("=", .55), ("-", .45))}, "12-3=9"),  # a second '=' is impossible
+    ("8+1(2)", {2: (("/", .6), ("1", .4))}, "8+1(2)"),  # '+/(' is impossible
+    ("6÷2", {2: (("=", .6), ("2", .4))}, "6/2"),  # '÷=' is impossible
+])
+def test_grammar_repairs_what_argmax_gets_wrong(text, rivals, expected):
+    line = decode_line(_line(text, rivals))
+    assert line.ascii == expected and line.status == "ok"
+
+
+@pytest.mark.parametrize("text, rivals", [
+    ("7-2", {1: (("-", .6), ("=", .4))}),
+    ("10", {1: (("0", .55), ("(", .45))}),
+    ("1/2", {1: (("/", .7), ("1", .3))}),
+    ("2(3)", {1: (("(", .6), ("1", .4))}),
+    ("3+4=8", {4: (("8", .6), ("7", .4))}),  # a wrong answer stays wrong: values never steer reading
+    ("5×-3", {2: (("-", .55), ("=", .45))}),
+    ("3+4", {1: (("+", .51), ("×", .49))}),
+])
+def test_a_valid_reading_is_left_alone(text, rivals):
+    assert decode_line(_line(text, rivals)).ascii == to_ascii(text)
+
+
+def test_a_fixed_glyph_is_flagged_with_the_classifier_winner_as_alternative():
+    line = decode_line(_line("(3+4)×2", {0: (("1", .6), ("(", .35))}))
+    fixed = line.glyphs[0]
+    assert (fixed.label, fixed.probability, fixed.low_confidence) == ("(", .35, True)
+    assert fixed.alternatives[0] == ("1", .6)
+    assert not any(g.low_confidence for g in line.glyphs[1:])
+
+
+def test_a_glyph_that_fits_nowhere_is_dropped_and_costs_confidence():
+    glyphs = [_g(("1", .9)), _g(("2", .9)), _g(("+", .9), ("×", .1)), _g(("+", .5), ("×", .3)),
+              _g(("3", .9))]
+    line = decode_line(glyphs)
+    assert line.ascii == "12+3" and len(line.glyphs) == 4
+    assert line.confidence == pytest.approx((.9 ** 4 * (1 - .5)) ** (1 / 5))  # dropped: 1 - its best
+
+
+def test_line_confidence_is_the_geometric_mean_of_chosen_probabilities():
+    line = decode_line([_g(("1", .8)), _g(("2", .5))])
+    assert line.confidence == pytest.approx(math.sqrt(.8 * .5))
+
+
+def test_unparseable_glyphs_give_the_argmax_reading_and_why():
+    line = decode_line([_g(("(", .9), ("+", .1))])
+    assert (line.status, line.ascii, line.value) == ("does not parse", "(", None)
+    assert line.message and line.position == 0 and len(line.glyphs) == 1
+
+
+def test_empty_line_does_not_parse():
+    line = decode_line([])
+    assert line.status == "does not parse" and line.glyphs == [] and line.confidence == 0.0
+
+
+def test_foreign_spellings_are_read_and_unknown_labels_ignored():
+    line = decode_line([_g(("[", .9)), _g(("2", .9)), _g(("*", .9)), _g(("3", .9)), _g(("]", .9)),
+                        _g(("x", .9)), _g(("?", .8), ("2", .2)), _g((".", .9)), _g(("5", .9))])
+    assert (line.text, line.ascii, line.value) == ("(2×3)×2.5", "(2*3)*2.5", "15")
+
+
+def test_fraction_structure_inserted_by_the_reader_is_part_of_the_line():
+    def inserted(label):
+        return _g((label, 1.0))
+    glyphs = [inserted("("), *_line("1+2"), inserted(")"), inserted("/"), inserted("("), *_line("3+4"),
+              inserted(")")]
+    line = decode_line(glyphs)
+    assert (line.ascii, line.value) == ("(1+2)/(3+4)", "3/7")
+    assert line.glyphs[0].box == (0, 0, 0, 0) and line.glyphs[0].probability == 1.0
+
+
+# Geometry: the same classifier output, read differently by where and how the ink lies.
+
+def test_one_thin_stroke_is_a_minus_not_an_equals():
+    bar = {"parts": 1, "pen_heights": 1.1, "aspect": 4.0, "rel_y": 0.5, "rel_height": 0.1}
+    glyphs = [_g(("7", .9)), _g(("=", .6), ("-", .4), **bar), _g(("2", .9))]
+    assert decode_line(glyphs).ascii == "7-2"
+    glyphs[1] = _g(("=", .6), ("-", .4))
+    assert decode_line(glyphs).ascii == "7=2"
+
+
+@pytest.mark.parametrize("slant, expected", [(38.0, "8/2"), (3.0, "812"), (None, "812")])
+def test_slant_tells_a_slash_from_a_one(slant, expected):
+    glyphs = [_g(("8", .9)), _g(("1", .55), ("/", .45), slant=slant), _g(("2", .9))]
+    assert decode_line(glyphs).ascii == expected
+
+
+def test_a_tall_narrow_stroke_is_not_a_minus():
+    stroke = _g(("-", .55), ("1", .45), rel_height=1.0, aspect=0.2)
+    assert decode_line([_g(("7", .9)), stroke, _g(("2", .9))]).ascii == "712"
+
+
+@pytest.mark.parametrize("parts, expected", [(1, "6+2"), (3, "6/2"), (None, "6/2")])
+def test_an_obelus_needs_its_dots(parts, expected):
+    glyphs = [_g(("6", .9)), _g(("÷", .6), ("+", .4), parts=parts), _g(("2", .9))]
+    assert decode_line(glyphs).ascii == expected
+
+
+@pytest.mark.parametrize("rel_y, expected", [(0.95, "3.5"), (0.5, "3*5"), (None, "3.5"), (-0.3, "35")])
+def test_a_dot_is_read_by_its_height(rel_y, expected):
+    line = decode_line([_g(("3", .9)), _g(kind="dot", rel_y=rel_y), _g(("5", .9))])
+    assert line.ascii == expected
+
+
+def test_a_dot_reports_its_other_role_as_alternative():
+    line = decode_line([_g(("3", .9)), _g(kind="dot", rel_y=0.5), _g(("5", .9))])
+    dot = line.glyphs[1]
+    assert dot.label == "×" and dot.alternatives[0][0] == "."

@@ -5,7 +5,7 @@ depth, one `=`): each glyph takes one of its top classes, or is dropped as noise
 cost, and geometry adds soft evidence where the classifier cannot see it (a normalized glyph
 has lost its size and position). Fixes like `-` → `=` or `1` → `/` happen only when the
 grammar or geometry needs them: with geometry unknown, a reading whose per-glyph winners
-already form a valid expression is returned unchanged.
+already form a valid expression (`--` and a trailing `.` are not) is returned unchanged.
 """
 
 import math

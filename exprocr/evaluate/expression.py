@@ -47,7 +47,8 @@ class _Token:
 
 
 def _spelled(text: str, table: dict[int, str]) -> str:
-    # Arabic-Indic, full-width … digits become ASCII; '²' is not a decimal digit and stays.
+    """Whitespace removed, symbols respelled one for one, Arabic-Indic or full-width digits as
+    ASCII ('²' is not a decimal digit and stays, to be reported)."""
     return _NON_ASCII.sub(_ascii_digit, "".join(text.split()).translate(table))
 
 

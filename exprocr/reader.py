@@ -52,15 +52,14 @@ class Reader:
         A turned photo must win clearly: the upright reading is kept unless another reads
         with markedly more confidence, so a photo that was upright is never lost.
         """
-        best = self._read_turned(image, 0)
-        upright = _quality(best[1])
-        if upright >= _TRUSTED and _all_valid(best[1]):
-            return best
-        for rotation in ROTATIONS[1:]:
-            candidate = self._read_turned(image, rotation)
-            if _quality(candidate[1]) > max(1.3 * _quality(best[1]), upright + 0.15, _TURNED):
-                best = candidate
-        return best
+        upright = self._read_turned(image, 0)
+        trust = _quality(upright[1])
+        if trust >= _TRUSTED and _all_valid(upright[1]):
+            return upright
+        turned = max((self._read_turned(image, r) for r in ROTATIONS[1:]), key=lambda c: _quality(c[1]))
+        if _quality(turned[1]) > max(1.3 * trust, trust + 0.15, _TURNED):
+            return turned
+        return upright
 
     def overlay(self, image: LoadedImage, page: Page, result: ReadResult) -> np.ndarray:
         """The photo (as read, turned upright) with boxes, labels and confidences drawn."""

@@ -14,7 +14,7 @@ import multiprocessing as mp
 import os
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,6 @@ class Summary:
     failed: int = 0
     skipped: int = 0  # already in the output (resume)
     seconds: float = 0.0
-    errors: list[str] = field(default_factory=list)
 
     @property
     def per_second(self) -> float:

@@ -1,6 +1,6 @@
 """What the segmenter hands on: page → lines → glyphs, plain data with geometry kept."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -26,7 +26,6 @@ class Glyph:
     slant: float = 0.0  # ink's principal-axis tilt from vertical in degrees, positive leaning right
     parts: int = 1  # ink components (`=` two, `÷` three); for a flat glyph, its stacked bars
     pen_heights: float = 1.0  # ink height in pen widths: a `-` is one stroke tall, `=` two or more
-    alternatives: list["Glyph"] = field(default_factory=list)  # other cuts the decoder may take
 
 
 @dataclass

@@ -25,6 +25,7 @@ _STRUCTURE = {"open": "(", "close": ")", "over": "/"}  # tokens a stacked fracti
 _DIGITS = set("0123456789")
 _STANDALONE = set("=÷+×")  # small marks that are symbols of their own, never a digit's fragment
 _TRUSTED = 0.9  # an upright reading at least this sure, and valid, is not second-guessed
+_JUNK = 0.4  # a short line read with less confidence than this, beside sure ones, is dropped
 _TURNED = 0.75  # a turned reading must be at least this sure to replace the upright one
 
 
@@ -81,6 +82,9 @@ class Reader:
             result.box = _unturned(line.box, page, image)
             lines.append(result)
         width, height = image.original_size
+        keep = _not_junk(lines)
+        page.lines = [line for line, kept in zip(page.lines, keep) if kept]
+        lines = [line for line, kept in zip(lines, keep) if kept]
         return page, ReadResult(file=None, lines=lines, width=width, height=height, rotation=rotation)
 
     def _decoder_inputs(self, page: Page) -> list[list[GlyphInput]]:
@@ -105,6 +109,14 @@ class Reader:
         return GlyphInput(top=top, box=glyph.box, kind=glyph.kind, rel_height=glyph.rel_height,
                           rel_width=glyph.rel_width, rel_y=glyph.rel_y, aspect=glyph.aspect,
                           slant=glyph.slant, parts=glyph.parts, pen_heights=glyph.pen_heights)
+
+
+def _not_junk(lines: list) -> list[bool]:
+    """Which lines to keep: a short line the classifier and grammar both doubt, beside
+    confident writing, is a stray mark, a grid remnant or a fold, not something written."""
+    if len(lines) < 2 or not any(l.confidence >= _JUNK * 2 for l in lines):
+        return [True] * len(lines)
+    return [not (len(l.glyphs) <= 3 and l.confidence < _JUNK) for l in lines]
 
 
 def _drop_needless_groups(glyphs: list[Glyph], inputs: list[GlyphInput]) -> list[GlyphInput]:

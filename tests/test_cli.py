@@ -118,3 +118,16 @@ def test_a_second_batch_on_the_same_output_is_refused(tmp_path):
     with pytest.raises(BatchError, match="another batch"):
         ResultsFile(out, resume=True)
     first.close()
+
+
+def test_find_images_survives_symlink_loops_and_odd_names(tmp_path):
+    from exprocr.batch import find_images
+
+    (tmp_path / "a b").mkdir()
+    (tmp_path / "a b" / "x y.jpg").write_bytes((SAMPLES / "decimal.jpg").read_bytes())
+    odd = tmp_path / "a b" / b"\xe9t\xe9.png".decode("utf-8", "surrogateescape")
+    odd.write_bytes((SAMPLES / "decimal.jpg").read_bytes())
+    (tmp_path / "a b" / "loop").symlink_to(tmp_path)
+    (tmp_path / "notes.txt").write_text("not a photo")
+    images, problems = find_images(tmp_path, recursive=True)
+    assert sorted(p.name for p in images) == sorted(["x y.jpg", odd.name]) and problems == []

@@ -2,9 +2,9 @@
 
 Every record is appended and flushed the moment it exists, so a crash, a kill or Ctrl-C
 loses nothing already read; `resume` skips what the file already holds (a torn last line
-from a kill is cut off first). A lock keeps two batches from writing one file. Photos are
-read in worker processes, each keeping its own model; a worker that dies or runs past the
-time limit costs one error record, and a fresh worker takes its place.
+from a kill is cut off first). A lock on the results file keeps two batches from writing
+it. Photos are read in worker processes, each keeping its own model; a worker that dies or
+runs past the time limit costs one error record, and a fresh worker takes its place.
 """
 
 import csv
@@ -12,6 +12,7 @@ import fcntl
 import json
 import multiprocessing as mp
 import os
+import signal
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,18 +21,22 @@ from pathlib import Path
 from typing import Any
 
 from exprocr.errors import ExprocrError
-from exprocr.output import CSV_FIELDS, csv_row, json_record
+from exprocr.output import CSV_FIELDS, csv_field, csv_row, json_record
 from exprocr.results import ReadResult
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif"}
+_STARTUP_SECONDS = 120.0  # a worker that cannot load its model in this long is stuck
+_STARTUP_FAILURES = 3  # workers dying before they are ready this many times in a row: give up
 
 
 class BatchError(ExprocrError):
-    """The batch cannot start: output locked, unreadable, or of an unknown kind."""
+    """The batch cannot start or go on: output locked, unwritable, or workers that cannot start."""
 
 
 @dataclass
 class Summary:
+    """What a batch did, for the table at its end."""
+
     files: int = 0
     read: int = 0
     empty: int = 0
@@ -39,75 +44,142 @@ class Summary:
     skipped: int = 0  # already in the output (resume)
     seconds: float = 0.0
 
+    def count(self, result: ReadResult) -> None:
+        if result.error:
+            self.failed += 1
+        elif result.lines:
+            self.read += 1
+        else:
+            self.empty += 1
+
+    @property
+    def done(self) -> int:
+        return self.read + self.empty + self.failed
+
     @property
     def per_second(self) -> float:
-        return (self.read + self.empty + self.failed) / self.seconds if self.seconds else 0.0
+        return self.done / self.seconds if self.seconds else 0.0
 
 
 def find_images(folder: Path, recursive: bool) -> tuple[list[Path], list[str]]:
-    """Image files under `folder` in a stable order, and the directories that could not be read."""
-    problems: list[str] = []
-    if not recursive:
-        try:
-            entries = sorted(folder.iterdir())
-        except OSError as exc:
-            raise BatchError(f"{folder}: cannot list ({exc.strerror or exc})") from None
-        return [p for p in entries if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES], problems
+    """Image files under `folder` in a stable order, and what could not be looked at.
+
+    Symlinks are followed, but a folder already walked (a symlink loop) is not walked again.
+    """
     images: list[Path] = []
-    seen: set[str] = set()
-    for root, dirs, files in os.walk(folder, followlinks=True,
-                                     onerror=lambda exc: problems.append(f"{exc.filename}: cannot list")):
-        real = os.path.realpath(root)
-        if real in seen:  # a symlink loop: this folder was walked already
-            dirs[:] = []
+    problems: list[str] = []
+    walked: set[str] = set()
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        real = os.path.realpath(current)
+        if real in walked:
             continue
-        seen.add(real)
-        dirs.sort()
-        images.extend(Path(root) / name for name in sorted(files)
-                      if Path(name).suffix.lower() in IMAGE_SUFFIXES and (Path(root) / name).is_file())
+        walked.add(real)
+        try:
+            with os.scandir(current) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            if current == folder:
+                raise BatchError(f"{folder}: cannot list ({exc.strerror or exc})") from None
+            problems.append(f"{current}: cannot list ({exc.strerror or exc})")
+            continue
+        subfolders = []
+        for entry in entries:
+            path = Path(current) / entry.name
+            try:
+                if entry.is_dir():
+                    subfolders.append(path)
+                elif entry.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
+                    images.append(path)
+            except OSError as exc:
+                problems.append(f"{path}: cannot look at ({exc.strerror or exc})")
+        if recursive:
+            pending.extend(reversed(subfolders))
     return images, problems
 
 
-class ResultsFile:
-    """Append-only JSONL or CSV results with a lock, flushed record by record."""
+def _same_file_key(name: str) -> str:
+    return os.path.abspath(name)
 
-    def __init__(self, path: Path, resume: bool) -> None:
+
+class ResultsFile:
+    """Append-only JSONL or CSV results under an exclusive lock, flushed record by record.
+
+    An existing non-empty file is continued with `resume`, replaced with `overwrite`, and
+    otherwise refused, so a night's results are never lost to a repeated command.
+    """
+
+    def __init__(self, path: Path, *, resume: bool = False, overwrite: bool = False) -> None:
         self.path = path
         self.kind = "csv" if path.suffix.lower() == ".csv" else "jsonl"
-        self._lock = open(path.with_name(path.name + ".lock"), "w")
         try:
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BatchError(f"{path}: another batch is writing this file") from None
+            # CSV keeps non-UTF-8 file names byte for byte; JSON escapes them itself
+            self._handle = open(path, "a+", encoding="utf-8", newline="", errors="surrogateescape")
+        except OSError as exc:
+            raise BatchError(f"{path}: cannot write results ({exc.strerror or exc})") from None
         self.done: set[str] = set()
-        if resume and path.exists():
+        try:
+            self._lock()
+            self._prepare(resume, overwrite)
+        except BatchError:
+            self._handle.close()
+            raise
+        except OSError as exc:
+            self._handle.close()
+            raise BatchError(f"{path}: cannot use the results file ({exc.strerror or exc})") from None
+
+    def _lock(self) -> None:
+        try:
+            fcntl.flock(self._handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BatchError(f"{self.path}: another batch is writing this file") from None
+
+    def _prepare(self, resume: bool, overwrite: bool) -> None:
+        size = os.fstat(self._handle.fileno()).st_size
+        if overwrite:
+            self._handle.truncate(0)
+        elif size and not resume:
+            raise BatchError(f"{self.path}: already holds results; use --resume to continue it "
+                             "or --overwrite to start again")
+        elif resume:
             self._cut_torn_tail()
             self.done = self._files_already_written()
-        elif path.exists() and not resume:
-            path.unlink()
-        new = not path.exists() or path.stat().st_size == 0
-        self._handle = open(path, "a", encoding="utf-8", newline="")
         self._csv = csv.DictWriter(self._handle, CSV_FIELDS) if self.kind == "csv" else None
-        if self._csv and new:
+        if self._csv and os.fstat(self._handle.fileno()).st_size == 0:
             self._csv.writeheader()
             self._handle.flush()
 
+    def already_done(self, name: str) -> bool:
+        """Whether the file already has a record (as the file spells it: CSV escapes line breaks)."""
+        return _same_file_key(csv_field(name) if self.kind == "csv" else name) in self.done
+
     def _cut_torn_tail(self) -> None:
-        data = self.path.read_bytes()
-        if data and not data.endswith(b"\n"):
-            with open(self.path, "r+b") as handle:
-                handle.truncate(data.rfind(b"\n") + 1)
+        """A batch killed mid-write leaves a last line without its newline: drop it."""
+        fd = self._handle.fileno()
+        size = os.fstat(fd).st_size
+        if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
+            return
+        end = size
+        while end > 0:
+            start = max(0, end - 65536)
+            newline = os.pread(fd, end - start, start).rfind(b"\n")
+            if newline >= 0:
+                os.ftruncate(fd, start + newline + 1)
+                return
+            end = start
+        os.ftruncate(fd, 0)
 
     def _files_already_written(self) -> set[str]:
-        with open(self.path, encoding="utf-8", newline="") as handle:
+        with open(self.path, encoding="utf-8", newline="", errors="surrogateescape") as handle:
             if self.kind == "csv":
-                return {row["file"] for row in csv.DictReader(handle) if row.get("file")}
+                return {_same_file_key(row["file"]) for row in csv.DictReader(handle) if row.get("file")}
             done = set()
             for line in handle:
                 try:
-                    done.add(json.loads(line)["file"])
-                except (json.JSONDecodeError, KeyError, TypeError):
-                    continue
+                    done.add(_same_file_key(json.loads(line)["file"]))
+                except (ValueError, KeyError, TypeError):
+                    continue  # not one of our records
             return done
 
     def write(self, result: ReadResult) -> None:
@@ -118,96 +190,121 @@ class ResultsFile:
         self._handle.flush()
 
     def close(self) -> None:
-        self._handle.close()
-        self._lock.close()
+        self._handle.close()  # also releases the lock
 
 
 def _worker(connection: Connection, factory: Callable[[], Any], read_options: dict) -> None:
-    """Worker process: build a reader once, then read what it is sent until told to stop."""
+    """Worker process: build a reader once, say so, then read what it is sent until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
-        reader = factory()
+        reader, failure = factory(), None
+    except Exception as error:  # noqa: BLE001 - a reader that cannot be built fails each file
+        failure = str(error) if isinstance(error, ExprocrError) else f"{type(error).__name__}: {error}"
+        reader = None
+    try:
+        connection.send("ready")
+        while (path := connection.recv()) is not None:
+            connection.send(_read_one(reader, failure, path, read_options))
+    except (EOFError, OSError):
+        return  # the parent is gone
+
+
+def _read_one(reader: Any, failure: str | None, path: str, read_options: dict) -> ReadResult:
+    if reader is None:
+        return ReadResult(file=path, error=f"{path}: cannot read: {failure}")
+    try:
+        result = reader.read(path, **read_options)
     except ExprocrError as error:
-        reader, failure = None, str(error)
-    while True:
-        path = connection.recv()
-        if path is None:
-            return
-        if reader is None:
-            connection.send(ReadResult(file=path, error=failure))
-            continue
-        try:
-            result = reader.read(path, **read_options)
-        except ExprocrError as error:
-            result = ReadResult(file=path, error=str(error))
-        except Exception as error:  # noqa: BLE001 - any surprise is one file's error record
-            result = ReadResult(file=path, error=f"{path}: internal error: {type(error).__name__}: {error}")
-        result.file = path
-        connection.send(result)
+        result = ReadResult(file=path, error=str(error))
+    except Exception as error:  # noqa: BLE001 - any surprise is one file's error record
+        result = ReadResult(file=path, error=f"{path}: internal error: {type(error).__name__}: {error}")
+    result.file = path
+    return result
 
 
-class _Slot:
-    """One worker process and the file it is reading."""
+class _Worker:
+    """One worker process and the file it is reading (None while starting or idle)."""
 
-    def __init__(self, context, factory, read_options) -> None:
+    def __init__(self, context: Any, factory: Callable[[], Any], read_options: dict) -> None:
         self.connection, child = context.Pipe()
         self.process = context.Process(target=_worker, args=(child, factory, read_options), daemon=True)
         self.process.start()
         child.close()
+        self.ready = False
         self.path: str | None = None
-        self.started = 0.0
+        self.since = time.monotonic()
 
-    def send(self, path: str) -> None:
-        self.path, self.started = path, time.monotonic()
+    def give(self, path: str) -> None:
+        self.path, self.since = path, time.monotonic()
         self.connection.send(path)
 
-    def stop(self, kill: bool = False) -> None:
-        if kill:
-            self.process.kill()
-        else:
+    def overdue(self, timeout: float | None) -> bool:
+        if not self.ready:
+            return time.monotonic() - self.since > max(_STARTUP_SECONDS, timeout or 0.0)
+        return self.path is not None and timeout is not None and time.monotonic() - self.since > timeout
+
+    def stop(self) -> None:
+        if self.path is None and self.process.is_alive():
             try:
                 self.connection.send(None)
+                self.process.join(timeout=2)
             except OSError:
                 pass
-        self.process.join(timeout=5)
         if self.process.is_alive():
             self.process.kill()
+        self.process.join(timeout=5)
+        self.connection.close()
 
 
 def run_batch(paths: list[str], factory: Callable[[], Any], *, workers: int = 1,
               timeout: float | None = None, read_options: dict | None = None) -> Iterator[ReadResult]:
-    """Read every path in worker processes; yield each result as soon as it exists."""
+    """Read every path in worker processes; yield each result as soon as it exists.
+
+    `factory` builds a reader in each worker (it must be picklable: a module-level function
+    or a partial of one). A file whose worker dies or runs past `timeout` seconds becomes an
+    error record and the worker is replaced.
+    """
     context = mp.get_context("spawn")
     options = read_options or {}
     pending = list(reversed(paths))
-    slots = [_Slot(context, factory, options) for _ in range(max(1, min(workers, len(paths))))]
+    pool = [_Worker(context, factory, options) for _ in range(max(1, min(workers, len(paths))))]
+    failed_starts = 0
     try:
-        while pending or any(s.path for s in slots):
-            for slot in slots:
-                if slot.path is None and pending:
-                    slot.send(pending.pop())
-            busy = [s for s in slots if s.path]
-            ready = wait([s.connection for s in busy] + [s.process.sentinel for s in busy], timeout=0.5)
-            for i, slot in enumerate(slots):
-                if slot.path is None:
-                    continue
-                failure = None
-                if slot.connection in ready:
-                    try:
-                        result = slot.connection.recv()
-                        slot.path = None
-                        yield result
-                        continue
-                    except (EOFError, OSError):
-                        failure = "the worker reading it stopped unexpectedly"
-                elif slot.process.sentinel in ready or not slot.process.is_alive():
+        while pending or any(w.path for w in pool):
+            for worker in pool:
+                if worker.ready and worker.path is None and pending:
+                    worker.give(pending.pop())
+            wait([w.connection for w in pool] + [w.process.sentinel for w in pool], timeout=0.25)
+            for i, worker in enumerate(pool):
+                message, failure = None, None
+                try:
+                    if worker.connection.poll():
+                        message = worker.connection.recv()
+                except (EOFError, OSError):
                     failure = "the worker reading it stopped unexpectedly"
-                elif timeout and time.monotonic() - slot.started > timeout:
-                    failure = f"took longer than the {timeout:g} s time limit"
-                if failure:
-                    path = slot.path
-                    slot.stop(kill=True)
-                    slots[i] = _Slot(context, factory, options)
+                if message == "ready":
+                    worker.ready, failed_starts = True, 0
+                elif isinstance(message, ReadResult):
+                    worker.path = None
+                    yield message
+                elif not worker.process.is_alive():
+                    failure = "the worker reading it stopped unexpectedly"
+                elif worker.overdue(timeout):
+                    failure = (f"took longer than the {timeout:g} s time limit" if worker.ready
+                               else "the worker could not start")
+                if failure is None:
+                    continue
+                path = worker.path
+                worker.path = None
+                worker.stop()
+                if not worker.ready:
+                    failed_starts += 1
+                    if failed_starts >= _STARTUP_FAILURES:
+                        raise BatchError(f"worker processes cannot start ({failure})")
+                pool[i] = _Worker(context, factory, options)
+                if path is not None:
                     yield ReadResult(file=path, error=f"{path}: {failure}")
     finally:
-        for slot in slots:
-            slot.stop(kill=bool(slot.path))
+        for worker in pool:
+            worker.stop()
+

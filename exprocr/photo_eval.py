@@ -1,34 +1,48 @@
 """How well photos were read against their labels: line-exact, photo-exact, CER, value accuracy.
 
 Labels are a TSV `file<TAB>expression` in canonical ASCII, several written lines joined by
-` | `. Lines are compared in reading order; a missing or extra line counts as wrong.
+` | ` (an empty expression: a photo with no writing). Lines are compared in reading order;
+a missing or extra line counts as wrong. Shared by `exprocr evaluate photos` and the
+benchmarks, so every figure in the project is computed one way.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from exprocr.errors import DataError
-from exprocr.evaluate.expression import evaluate_text
+from exprocr.evaluate.expression import evaluate_text, to_ascii
 from exprocr.results import ReadResult
 
 
 def load_labels(path: str | Path) -> dict[str, str]:
-    """file name → expected expression; a header line `file<TAB>expression` is skipped."""
+    """file name → expected lines joined by ` | `, each in canonical ASCII.
+
+    A header line `file<TAB>expression`, blank lines and `#` comments are skipped; a file
+    labelled twice is an error (which label would be right?).
+    """
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read labels ({exc.strerror or exc})") from None
-    labels = {}
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot read labels ({getattr(exc, 'strerror', None) or exc})") from None
+    labels: dict[str, str] = {}
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
         name, tab, expression = line.partition("\t")
-        if not tab:
+        name = name.strip()
+        if not tab or not name:
             raise DataError(f"{path}:{number}: expected 'file<TAB>expression'")
-        if number == 1 and name.strip().lower() == "file":
+        if not labels and name.lower() == "file":  # the header
             continue
-        labels[name.strip()] = expression.strip()
+        if name in labels:
+            raise DataError(f"{path}:{number}: {name} is labelled twice")
+        labels[name] = " | ".join(_expected_lines(expression))
     return labels
+
+
+def _expected_lines(label: str) -> list[str]:
+    return [to_ascii(part) for part in label.split("|")] if label.strip() else []
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -44,16 +58,22 @@ def edit_distance(a: str, b: str) -> int:
 
 @dataclass
 class PhotoRow:
-    """One photo's reading next to its label."""
+    """One photo's reading next to its label, with its own counts."""
 
     file: str
     expected: list[str]
     read: list[str]
     error: str | None = None
+    lines_exact: int = 0  # expected lines read exactly, at their place
+    values_right: int = 0  # expected lines whose read value equals the label's value
+    edits: int = 0  # character edits from the reading to the label (extra lines included)
 
     @property
     def exact(self) -> bool:
         return self.error is None and self.read == self.expected
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"exact": self.exact}
 
 
 @dataclass
@@ -74,33 +94,39 @@ class PhotoScore:
                 "value_accuracy": self.value_accuracy}
 
 
-def _value(text: str) -> str | None:
-    return evaluate_text(text).value
+def _value(ascii_text: str) -> str | None:
+    return evaluate_text(ascii_text).value if ascii_text else None
+
+
+def score_row(name: str, label: str, result: ReadResult | None) -> PhotoRow:
+    """One photo: its reading (none or an error: nothing read) against its label."""
+    expected = _expected_lines(label)
+    read = [line.ascii for line in result.lines] if result is not None and result.error is None else []
+    row = PhotoRow(name, expected, read, result.error if result is not None else "not read")
+    for k, want in enumerate(expected):
+        got = read[k] if k < len(read) else ""
+        row.lines_exact += got == want
+        value = _value(got)
+        row.values_right += value is not None and value == _value(want)
+        row.edits += edit_distance(got, want)
+    row.edits += sum(len(extra) for extra in read[len(expected):])
+    return row
 
 
 def score_photos(results: dict[str, ReadResult], labels: dict[str, str]) -> PhotoScore:
-    """Compare readings with labels, photo by photo, line by line, in label order."""
-    score = PhotoScore()
-    exact_lines = exact_values = errors = length = 0
-    for name, label in labels.items():
-        expected = [part.strip() for part in label.split("|")]
-        result = results.get(name)
-        read = [line.ascii for line in result.lines] if result and result.error is None else []
-        error = result.error if result else "not read"
-        row = PhotoRow(name, expected, read, error)
-        score.rows.append(row)
-        for k, want in enumerate(expected):
-            got = read[k] if k < len(read) else ""
-            exact_lines += got == want
-            exact_values += got != "" and _value(got) is not None and _value(got) == _value(want)
-            errors += edit_distance(got, want)
-            length += len(want)
-        errors += sum(len(extra) for extra in read[len(expected):])
-    score.n = len(labels)
-    score.lines = sum(len(r.expected) for r in score.rows)
-    if score.n:
-        score.line_exact = exact_lines / score.lines
-        score.photo_exact = sum(r.exact for r in score.rows) / score.n
-        score.value_accuracy = exact_values / score.lines
-        score.cer = errors / max(1, length)
+    """Compare readings with labels, photo by photo, line by line, in label order.
+
+    line_exact and value_accuracy are over expected lines, photo_exact over photos, and
+    cer is all character edits over all expected characters.
+    """
+    rows = [score_row(name, label, results.get(name)) for name, label in labels.items()]
+    lines = sum(len(row.expected) for row in rows)
+    characters = sum(len(line) for row in rows for line in row.expected)
+    score = PhotoScore(n=len(rows), lines=lines, rows=rows)
+    if rows:
+        score.photo_exact = sum(row.exact for row in rows) / len(rows)
+    if lines:
+        score.line_exact = sum(row.lines_exact for row in rows) / lines
+        score.value_accuracy = sum(row.values_right for row in rows) / lines
+    score.cer = sum(row.edits for row in rows) / max(1, characters)
     return score

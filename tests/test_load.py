@@ -122,6 +122,10 @@ def test_big_jpeg_is_decoded_reduced_and_keeps_its_full_size():
     assert loaded.scale == pytest.approx(width / 6000)
     x, y = int(1200 * loaded.scale), int(2000 * loaded.scale)
     assert loaded.bgr[y, x].max() < 30 and loaded.bgr[y, int(2000 * loaded.scale)].min() > 230
+    turned = load_image(_with_orientation(photo, "JPEG", 8))  # the same photo, stored sideways
+    assert turned.original_size == (4000, 6000) and turned.bgr.shape[:2] == (width, height)
+    # orientation 8 turns it 90° counter-clockwise: the bar now lies across, near the bottom
+    assert turned.bgr[int(4800 * turned.scale), int(2000 * turned.scale)].max() < 30
 
 
 @pytest.mark.parametrize("content, message", [

@@ -65,7 +65,8 @@ class PhotoRow:
     read: list[str]
     error: str | None = None
     lines_exact: int = 0  # expected lines read exactly, at their place
-    values_right: int = 0  # expected lines whose read value equals the label's value
+    valued: int = 0  # expected lines that have a value (`7/0` has none)
+    values_right: int = 0  # of those, lines whose read value equals the label's value
     edits: int = 0  # character edits from the reading to the label (extra lines included)
 
     @property
@@ -106,8 +107,9 @@ def score_row(name: str, label: str, result: ReadResult | None) -> PhotoRow:
     for k, want in enumerate(expected):
         got = read[k] if k < len(read) else ""
         row.lines_exact += got == want
-        value = _value(got)
-        row.values_right += value is not None and value == _value(want)
+        value, wanted = _value(got), _value(want)
+        row.valued += wanted is not None
+        row.values_right += wanted is not None and value == wanted
         row.edits += edit_distance(got, want)
     row.edits += sum(len(extra) for extra in read[len(expected):])
     return row
@@ -116,8 +118,9 @@ def score_row(name: str, label: str, result: ReadResult | None) -> PhotoRow:
 def score_photos(results: dict[str, ReadResult], labels: dict[str, str]) -> PhotoScore:
     """Compare readings with labels, photo by photo, line by line, in label order.
 
-    line_exact and value_accuracy are over expected lines, photo_exact over photos, and
-    cer is all character edits over all expected characters.
+    line_exact is over expected lines, value_accuracy over expected lines that have a value
+    (a label like `7/0` has none), photo_exact over photos, and cer is all character edits
+    over all expected characters.
     """
     rows = [score_row(name, label, results.get(name)) for name, label in labels.items()]
     lines = sum(len(row.expected) for row in rows)
@@ -127,6 +130,6 @@ def score_photos(results: dict[str, ReadResult], labels: dict[str, str]) -> Phot
         score.photo_exact = sum(row.exact for row in rows) / len(rows)
     if lines:
         score.line_exact = sum(row.lines_exact for row in rows) / lines
-        score.value_accuracy = sum(row.values_right for row in rows) / lines
+        score.value_accuracy = sum(row.values_right for row in rows) / max(1, sum(row.valued for row in rows))
     score.cer = sum(row.edits for row in rows) / max(1, characters)
     return score

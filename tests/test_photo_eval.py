@@ -98,3 +98,8 @@ def test_evaluate_photos_reports_unreadable_and_wrong_photos(tmp_path):
     assert figures["photo_exact"] == 0 and rows["decimal.jpg"]["read"] == ["1.5+2.25"]
     assert "broken.jpg" in rows["broken.jpg"]["error"] and "no such file" in rows["missing.jpg"]["error"]
     assert [p.name for p in (tmp_path / "wrong").iterdir()] == ["decimal.png"]
+
+
+def test_value_accuracy_leaves_out_labels_without_a_value():
+    score = score_photos({"a": _read("7/0"), "b": _read("1+1")}, {"a": "7/0", "b": "1+2"})
+    assert score.line_exact == 0.5 and score.value_accuracy == 0  # only 1+2 has a value, misread

@@ -64,3 +64,10 @@ def test_faint_pencil_and_heavy_marker(reader):
     heavy = draw_lines(["34-7"], ink=(5, 5, 5), width=12, gap=30)
     assert [len(line.glyphs) for line in segment(faint).lines] == [4]
     assert [len(line.glyphs) for line in segment(heavy).lines] == [4]
+
+
+def test_small_page_on_a_dark_desk_is_not_taken_for_a_board(reader):
+    desk = np.full((1400, 2000, 3), (40, 75, 80), np.uint8)  # most of the photo is desk
+    desk[500:900, 600:1400] = draw_lines(["12+34"], size=(800, 400))
+    page = segment(desk)
+    assert not page.inverted and [len(line.glyphs) for line in page.lines] == [5]

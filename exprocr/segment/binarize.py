@@ -53,10 +53,26 @@ def _background(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             cv2.resize(not_paper, (w, h), interpolation=cv2.INTER_NEAREST).astype(bool))
 
 
+def _is_board(gray: np.ndarray) -> bool:
+    """Light writing on a dark board: what is bright in a dark photo is only thin strokes.
+
+    A page lying on a dark desk may leave most of the photo dark, but the page is a broad
+    bright region that survives an opening; chalk or light ink is strokes that do not.
+    """
+    h, w = gray.shape
+    factor = min(1.0, _BACKGROUND_SIDE / max(h, w))
+    small = cv2.resize(gray, (max(1, round(w * factor)), max(1, round(h * factor))), interpolation=cv2.INTER_AREA)
+    if float(np.median(small)) >= 100:
+        return False
+    _, bright = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    broad = cv2.morphologyEx(bright, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
+    return float(broad.sum()) < 0.5 * float(bright.sum())
+
+
 def ink_darkness(bgr: np.ndarray) -> InkMap:
     """Per-pixel ink darkness with background divided out; inverts light-on-dark boards."""
     gray = ink_channel(bgr)
-    inverted = float(np.median(gray)) < 100
+    inverted = _is_board(gray)
     if inverted:
         gray = 255 - (cv2.max(cv2.max(*cv2.split(bgr)[:2]), cv2.split(bgr)[2]) if bgr.ndim == 3 else bgr)
     background, not_paper = _background(gray)

@@ -19,6 +19,7 @@ from exprocr.segment.types import Glyph, Line, Page
 
 _MIN_CONTRAST = 0.45  # share of the writing's contrast a component needs (show-through is fainter)
 _STANDS_ALONE = 0.6  # classifier probability that keeps a small piece from joining a neighbour
+_STROKE_CORE = 0.3  # share of the writing's contrast a pixel needs to be ink, once that is known
 _WIDE = 0.95  # a symbol wider than this many x-heights may be touching glyphs
 
 
@@ -32,6 +33,14 @@ def _is_clutter(c: Component, width: float, contrast: float, shape: tuple[int, i
     along_side = (c.x == 0 or c.x2 == w) and c.h >= 4 * c.w
     along_top = (c.y == 0 or c.y2 == h) and c.w >= 4 * c.h
     return line_like or huge or along_side or along_top
+
+
+def _writing_measures(components: list[Component], w: int, h: int) -> tuple[float, float]:
+    """Pen width and contrast of the writing, measured away from the frame's edge, where
+    desk, page edges and shadows' borders would pass for very broad, faint strokes."""
+    inner = [c for c in components if c.x > 0 and c.y > 0 and c.x2 < w and c.y2 < h] or components
+    pen = pen_width(inner)
+    return pen, writing_contrast(inner, pen)
 
 
 def _slant(mask: np.ndarray) -> float:
@@ -167,14 +176,19 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
     h, w = bgr.shape[:2]
     width, height = original_size or (int(round(w / scale)), int(round(h / scale)))
     ink = ink_darkness(bgr)
-    mask, _ = candidate_mask(ink)
+    mask, threshold = candidate_mask(ink)
+    labels, components = find_components(mask, ink.darkness)
+    pen, contrast = _writing_measures(components, w, h)
+    if _STROKE_CORE * contrast > threshold:
+        # Faint rulings, grids and show-through touch the writing in the loose mask and
+        # would join its components; the writing's own contrast says where the strokes'
+        # cores are, and the loose mask gives back their soft edges next to them.
+        core = (ink.darkness > _STROKE_CORE * contrast).astype(np.uint8)
+        reach = 2 * max(1, int(round(pen / 2))) + 1
+        mask &= cv2.dilate(core, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach)))
     mask = remove_rulings(mask)
     labels, components = find_components(mask, ink.darkness)
-    # The writing's pen and contrast are measured away from the frame's edge, where desk,
-    # page edges and shadows' borders would pass for very broad, faint strokes.
-    inner = [c for c in components if c.x > 0 and c.y > 0 and c.x2 < w and c.y2 < h] or components
-    pen = pen_width(inner)
-    contrast = writing_contrast(inner, pen)
+    pen, contrast = _writing_measures(components, w, h)
     kept = [c for c in components if not _is_clutter(c, pen, contrast, (h, w))]
     if kept:  # a thin upright mark far taller than the writing is a page edge or a fold
         text_height = typical_height(kept)

@@ -75,12 +75,13 @@ def pen_width(components: list[Component]) -> float:
 
 
 def writing_contrast(components: list[Component], width: float) -> float:
-    """Contrast of the writing: area-weighted upper median of stroke-like components."""
+    """Contrast of the writing: upper median of stroke-like components, each weighing by
+    its ink (area × contrast²), so that large faint grids and show-through do not set it."""
     strokes = [c for c in components if c.area >= 4 * width * width]
     if not strokes:
         return max((c.contrast for c in components), default=0.0)
     contrasts = np.array([c.contrast for c in strokes])
-    weights = np.array([c.area for c in strokes], dtype=np.float64)
+    weights = np.array([c.area for c in strokes], dtype=np.float64) * contrasts ** 2
     order = np.argsort(contrasts)
     cumulative = np.cumsum(weights[order])
     return float(contrasts[order][np.searchsorted(cumulative, cumulative[-1] * 0.6)])

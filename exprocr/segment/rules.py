@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 _WORK_SIDE = 1000  # long side of the reduced mask the lines are searched in
-_MIN_SPAN = 0.4  # rulings (three or more) span at least this fraction of the image side
+_MIN_SPAN = 0.55  # rulings (three or more) span at least this fraction of the image side
 _LONE_SPAN = 0.7  # fewer lines must span this much to count as rulings or page edges
 _MAX_TILT = 10.0  # degrees from level (or plumb)
 
@@ -20,7 +20,9 @@ def _segments(mask: np.ndarray) -> tuple[list[np.ndarray], float]:
     h, w = mask.shape
     factor = min(1.0, _WORK_SIDE / max(h, w))
     small = cv2.resize(mask, (max(1, int(w * factor)), max(1, int(h * factor))), interpolation=cv2.INTER_AREA)
-    small = (small > 0).astype(np.uint8)
+    # Thickened, so that a thin line a fraction of a degree off the angle grid still
+    # gathers its votes in one (rho, theta) cell.
+    small = cv2.dilate((small > 0).astype(np.uint8), np.ones((3, 3), np.uint8))
     side = min(small.shape)
     found = cv2.HoughLinesP(small, 1, np.pi / 360, threshold=max(20, int(0.25 * side)),
                             minLineLength=int(_MIN_SPAN * side), maxLineGap=max(3, int(0.02 * side)))
@@ -43,26 +45,66 @@ def _is_paper(segments: list[np.ndarray], shape: tuple[int, int]) -> list[np.nda
     rulings = []
     for family, side, axis in ((horizontal, w, 0), (vertical, h, 1)):
         spans = [abs(s[2 + axis] - s[axis]) for s in family]
-        offsets = {int((s[1 - axis] + s[3 - axis]) / 2 // max(4, 0.01 * side)) for s in family}
+        offsets = {int((s[1 - axis] + s[3 - axis]) / 2 // max(4, 0.01 * side))
+                   for s, span in zip(family, spans) if span >= _MIN_SPAN * side}
         many = len(offsets) >= 3
-        rulings += [s for s, span in zip(family, spans) if many or span >= _LONE_SPAN * side]
+        rulings += [s for s, span in zip(family, spans)
+                    if (many and span >= _MIN_SPAN * side) or span >= _LONE_SPAN * side]
     return rulings
 
 
-def remove_rulings(mask: np.ndarray) -> np.ndarray:
-    """The mask without rulings; glyph strokes crossing a removed line are bridged again."""
+def _across(segment: np.ndarray, shape: tuple[int, int]) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The segment's line drawn across the whole image: a ruling does not stop where the
+    Hough transform lost it (perspective keeps it straight)."""
+    h, w = shape
+    x1, y1, x2, y2 = segment
+    if abs(x2 - x1) >= abs(y2 - y1):
+        slope = (y2 - y1) / (x2 - x1)
+        return (0, int(round(y1 - slope * x1))), (w - 1, int(round(y1 + slope * (w - 1 - x1))))
+    slope = (x2 - x1) / (y2 - y1)
+    return (int(round(x1 - slope * y1)), 0), (int(round(x1 + slope * (h - 1 - y1))), h - 1)
+
+
+def find_rulings(mask: np.ndarray) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Rulings and page edges of a (loose) ink mask, each as a line across the image."""
     segments, _ = _segments(mask)
-    rulings = _is_paper(segments, mask.shape)
+    return [_across(s, mask.shape) for s in _is_paper(segments, mask.shape)]
+
+
+def _erase_family(mask: np.ndarray, lines: list[tuple[tuple[int, int], tuple[int, int]]],
+                  band: int, across: int) -> np.ndarray:
+    """Erase one family of rulings (axis `across`: 0 for level lines, 1 for upright ones).
+
+    Along the line, a pixel is ruling when the ink through it, across the line, is no
+    thicker than the ruling itself; a stroke crossing or touching the line is thicker
+    there and is kept whole.
+    """
+    drawn = np.zeros_like(mask)
+    for start, end in lines:
+        cv2.line(drawn, start, end, 1, band)
+    on_line = drawn & mask
+    length = sum(float(np.hypot(b[0] - a[0], b[1] - a[1])) for a, b in lines)
+    thickness = max(1, int(round(float(on_line.sum()) / max(length, 1.0))))
+    run = thickness + 3
+    kernel = np.ones((run, 1) if across == 0 else (1, run), np.uint8)
+    stroke = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+    return mask & (1 - (on_line & (1 - stroke)))
+
+
+def remove_rulings(mask: np.ndarray, rulings: list[tuple[tuple[int, int], tuple[int, int]]]) -> np.ndarray:
+    """The mask without rulings, glyph strokes that cross or touch them kept whole.
+
+    Level lines go first; where an upright line crossed one, its ink is then only as
+    thick as the ruling and goes with the upright family.
+    """
     if not rulings:
         return mask
     h, w = mask.shape
-    thickness = max(3, int(round(0.004 * max(h, w))))
-    lines = np.zeros_like(mask)
-    for x1, y1, x2, y2 in rulings:
-        cv2.line(lines, (int(x1), int(y1)), (int(x2), int(y2)), 1, thickness)
-    lines &= mask
-    cleaned = mask & (1 - lines)
-    gap = 2 * thickness + 3
-    bridged = cv2.morphologyEx(cleaned, cv2.MORPH_CLOSE, np.ones((gap, 1), np.uint8))
-    bridged |= cv2.morphologyEx(cleaned, cv2.MORPH_CLOSE, np.ones((1, gap), np.uint8))
-    return cleaned | (bridged & lines)
+    band = max(3, int(round(0.004 * max(h, w))))
+    level = [r for r in rulings if abs(r[1][0] - r[0][0]) >= abs(r[1][1] - r[0][1])]
+    upright = [r for r in rulings if abs(r[1][0] - r[0][0]) < abs(r[1][1] - r[0][1])]
+    if level:
+        mask = _erase_family(mask, level, band, 0)
+    if upright:
+        mask = _erase_family(mask, upright, band, 1)
+    return mask

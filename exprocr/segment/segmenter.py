@@ -12,7 +12,7 @@ from exprocr.segment.binarize import candidate_mask, ink_darkness
 from exprocr.segment.components import Component, find_components, pen_width, writing_contrast
 from exprocr.segment.fractions import Fraction, Item, find_fractions
 from exprocr.segment.lines import LineGroup, fit_band, group_lines, typical_height
-from exprocr.segment.rules import remove_rulings
+from exprocr.segment.rules import find_rulings, remove_rulings
 from exprocr.segment.split import Classify, split_columns
 from exprocr.segment.symbols import Symbol, attach_fragments, is_dot, merge_parts
 from exprocr.segment.types import Glyph, Line, Page
@@ -177,6 +177,7 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
     width, height = original_size or (int(round(w / scale)), int(round(h / scale)))
     ink = ink_darkness(bgr)
     mask, threshold = candidate_mask(ink)
+    mask = remove_rulings(mask, find_rulings(mask))  # found where faint rulings are still whole
     labels, components = find_components(mask, ink.darkness)
     pen, contrast = _writing_measures(components, w, h)
     if _STROKE_CORE * contrast > threshold:
@@ -186,7 +187,6 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
         core = (ink.darkness > _STROKE_CORE * contrast).astype(np.uint8)
         reach = 2 * max(1, int(round(pen / 2))) + 1
         mask &= cv2.dilate(core, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach)))
-    mask = remove_rulings(mask)
     labels, components = find_components(mask, ink.darkness)
     pen, contrast = _writing_measures(components, w, h)
     kept = [c for c in components if not _is_clutter(c, pen, contrast, (h, w))]

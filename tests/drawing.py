@@ -40,14 +40,19 @@ def _draw_symbol(canvas: np.ndarray, symbol: str, x: int, y: int, colour, width:
 
 
 def draw_lines(lines: list[str], *, paper=(245, 245, 240), ink=(30, 30, 30), width: int = 4,
-               ruled: bool = False, shadow: bool = False, gap: int = 18,
+               ruled: bool = False, squared: bool = False, shadow: bool = False, gap: int = 18,
                size: tuple[int, int] = (900, 600)) -> np.ndarray:
     """A BGR photo of the given lines of symbols, top to bottom; `~` makes two glyphs touch."""
     w, h = size
     canvas = np.full((h, w, 3), paper, np.uint8)
-    if ruled:
+    if ruled or squared:
         for y in range(40, h, 45):
             cv2.line(canvas, (0, y), (w, y), (200, 170, 140), 2)
+    if squared:  # a darker grid, crossing the glyphs
+        for y in range(20, h, 37):
+            cv2.line(canvas, (0, y), (w, y), (150, 150, 150), 2)
+        for x in range(25, w, 37):
+            cv2.line(canvas, (x, 0), (x, h), (150, 150, 150), 2)
     for row, text in enumerate(lines):
         x, y = 40, 60 + row * 150
         for symbol in text:

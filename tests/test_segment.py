@@ -89,3 +89,10 @@ def test_unrotate_box_inverts_rotate(degrees):
     ys, xs = np.nonzero(turned)
     box = (int(xs.min()), int(ys.min()), int(np.ptp(xs)) + 1, int(np.ptp(ys)) + 1)
     assert unrotate_box(box, degrees, (80, 50)) == (30, 10, 15, 10)
+
+
+def test_squared_paper_grid_is_removed_and_every_glyph_kept():
+    photo = draw_lines(["12+34", "7=5"], squared=True)
+    turn = cv2.getRotationMatrix2D((450, 300), 3, 1.0)  # a few degrees off level
+    photo = cv2.warpAffine(photo, turn, (900, 600), borderMode=cv2.BORDER_REPLICATE)
+    assert _counts(segment(photo)) == [5, 3]

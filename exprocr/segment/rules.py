@@ -13,6 +13,9 @@ _WORK_SIDE = 1000  # long side of the reduced mask the lines are searched in
 _MIN_SPAN = 0.55  # rulings (three or more) span at least this fraction of the image side
 _LONE_SPAN = 0.7  # fewer lines must span this much to count as rulings or page edges
 _MAX_TILT = 10.0  # degrees from level (or plumb)
+_DARKER = 1.6  # ink this many times darker than a ruling is writing on it, not the ruling
+
+Line = tuple[tuple[int, int], tuple[int, int]]  # a ruling, end to end across the image
 
 
 def _segments(mask: np.ndarray) -> tuple[list[np.ndarray], float]:
@@ -53,7 +56,7 @@ def _is_paper(segments: list[np.ndarray], shape: tuple[int, int]) -> list[np.nda
     return rulings
 
 
-def _across(segment: np.ndarray, shape: tuple[int, int]) -> tuple[tuple[int, int], tuple[int, int]]:
+def _across(segment: np.ndarray, shape: tuple[int, int]) -> Line:
     """The segment's line drawn across the whole image: a ruling does not stop where the
     Hough transform lost it (perspective keeps it straight)."""
     h, w = shape
@@ -65,33 +68,57 @@ def _across(segment: np.ndarray, shape: tuple[int, int]) -> tuple[tuple[int, int
     return (int(round(x1 - slope * y1)), 0), (int(round(x1 + slope * (h - 1 - y1))), h - 1)
 
 
-def find_rulings(mask: np.ndarray) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+def find_rulings(mask: np.ndarray) -> list[Line]:
     """Rulings and page edges of a (loose) ink mask, each as a line across the image."""
     segments, _ = _segments(mask)
     return [_across(s, mask.shape) for s in _is_paper(segments, mask.shape)]
 
 
-def _erase_family(mask: np.ndarray, lines: list[tuple[tuple[int, int], tuple[int, int]]],
-                  band: int, across: int) -> np.ndarray:
+def _measure(mask: np.ndarray, darkness: np.ndarray, line: Line, across: int, reach: int) -> tuple[int, float]:
+    """The ruling's own thickness (median run of ink across it, where it is inked) and
+    darkness (median over its ink)."""
+    (x1, y1), (x2, y2) = line
+    t = np.linspace(0.0, 1.0, 256)
+    xs, ys = x1 + t * (x2 - x1), y1 + t * (y2 - y1)
+    offsets = np.arange(-reach, reach + 1)
+    if across == 0:
+        rows, cols = ys[:, None] + offsets[None], np.repeat(xs[:, None], len(offsets), 1)
+    else:
+        rows, cols = np.repeat(ys[:, None], len(offsets), 1), xs[:, None] + offsets[None]
+    rows = np.clip(np.round(rows).astype(int), 0, mask.shape[0] - 1)
+    cols = np.clip(np.round(cols).astype(int), 0, mask.shape[1] - 1)
+    inked = mask[rows, cols].astype(bool)
+    runs = inked.sum(axis=1)
+    if not inked.any():
+        return 1, 1.0
+    return int(np.median(runs[runs > 0])), float(np.median(darkness[rows, cols][inked]))
+
+
+def _erase_family(mask: np.ndarray, darkness: np.ndarray, lines: list[Line], band: int, across: int) -> np.ndarray:
     """Erase one family of rulings (axis `across`: 0 for level lines, 1 for upright ones).
 
-    Along the line, a pixel is ruling when the ink through it, across the line, is no
-    thicker than the ruling itself; a stroke crossing or touching the line is thicker
-    there and is kept whole.
+    Along a line, a pixel is ruling when the ink through it, across the line, is no
+    thicker than that line itself and no much darker; a stroke crossing, touching or
+    written along the line is thicker or darker there and is kept whole. Lines of one
+    thickness are erased together.
     """
-    drawn = np.zeros_like(mask)
-    for start, end in lines:
-        cv2.line(drawn, start, end, 1, band)
-    on_line = drawn & mask
-    length = sum(float(np.hypot(b[0] - a[0], b[1] - a[1])) for a, b in lines)
-    thickness = max(1, int(round(float(on_line.sum()) / max(length, 1.0))))
-    run = thickness + 3
-    kernel = np.ones((run, 1) if across == 0 else (1, run), np.uint8)
-    stroke = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
-    return mask & (1 - (on_line & (1 - stroke)))
+    groups: dict[int, list[tuple[Line, float]]] = {}
+    for line in lines:
+        thickness, level = _measure(mask, darkness, line, across, 3 * band)
+        groups.setdefault(thickness, []).append((line, level))
+    erase = np.zeros_like(mask)
+    for thickness, group in groups.items():
+        drawn = np.zeros_like(mask)
+        for (start, end), _ in group:
+            cv2.line(drawn, start, end, 1, max(band, thickness + 4))
+        run = thickness + 3
+        stroke = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((run, 1) if across == 0 else (1, run), np.uint8))
+        faint = darkness <= _DARKER * max(level for _, level in group)
+        erase |= drawn & mask & (1 - stroke) & faint.astype(np.uint8)
+    return mask & (1 - erase)
 
 
-def remove_rulings(mask: np.ndarray, rulings: list[tuple[tuple[int, int], tuple[int, int]]]) -> np.ndarray:
+def remove_rulings(mask: np.ndarray, darkness: np.ndarray, rulings: list[Line]) -> np.ndarray:
     """The mask without rulings, glyph strokes that cross or touch them kept whole.
 
     Level lines go first; where an upright line crossed one, its ink is then only as
@@ -104,7 +131,7 @@ def remove_rulings(mask: np.ndarray, rulings: list[tuple[tuple[int, int], tuple[
     level = [r for r in rulings if abs(r[1][0] - r[0][0]) >= abs(r[1][1] - r[0][1])]
     upright = [r for r in rulings if abs(r[1][0] - r[0][0]) < abs(r[1][1] - r[0][1])]
     if level:
-        mask = _erase_family(mask, level, band, 0)
+        mask = _erase_family(mask, darkness, level, band, 0)
     if upright:
-        mask = _erase_family(mask, upright, band, 1)
+        mask = _erase_family(mask, darkness, upright, band, 1)
     return mask

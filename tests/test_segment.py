@@ -52,6 +52,15 @@ def test_decimal_point_is_kept_as_a_dot_at_the_baseline():
     assert dot.kind == "dot" and dot.rel_y > 0.7
 
 
+@pytest.mark.parametrize("radius", [2, 5])  # finer than the pen, and a pen's touch
+def test_decimal_point_tucked_under_a_digit_stays_a_dot(radius):
+    photo = draw_lines(["7"], width=10)
+    cv2.circle(photo, (76, 116), radius, (30, 30, 30), -1, cv2.LINE_AA)  # below the 7's right end
+    photo[60:125, 98:143] = draw_lines(["2"], width=10)[60:125, 40:85]
+    glyphs = segment(photo).lines[0].glyphs
+    assert [g.kind for g in glyphs] == ["symbol", "dot", "symbol"]
+
+
 def test_touching_pair_is_split_where_the_classifier_agrees():
     from exprocr.classifier.inference import GlyphClassifier
 

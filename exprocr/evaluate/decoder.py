@@ -106,7 +106,7 @@ def _geometry_prior(label: str, glyph: GlyphInput) -> float:
         # An operator sits mid-line; a stroke high above or low below it is a flag or a fragment.
         prior -= 8.0 if not 0.1 <= rel_y <= 0.95 else 3.0
     if glyph.parts == 1 and label == "÷":
-        prior -= 3.0  # an obelus's dots stand apart from its bar
+        prior -= 1.5  # an obelus's dots stand apart from its bar, unless blur fused them
     if glyph.parts == 1 and label == "=":
         # One unbroken stroke is rarely two bars, unless blur fused them: then it is thicker.
         pens = glyph.pen_heights

@@ -42,6 +42,13 @@ def _belong_together(a: Symbol, b: Symbol, x_height: float) -> bool:
     both_full_size = min(a.h, b.h) >= 0.6 * x_height
     if both_full_size:
         return share >= 0.8
+    dot, glyph = (a, b) if a.h <= b.h else (b, a)
+    if is_dot(dot, x_height) and glyph.h >= 0.6 * x_height:
+        # A decimal point sits at the baseline, often under a digit's edge: it stays apart.
+        # A dot centred under its symbol (an obelus's) or higher up (a speck) belongs to it.
+        low = (dot.y + dot.y2) / 2 >= glyph.y + 0.8 * glyph.h
+        off_centre = abs((dot.x + dot.x2) / 2 - (glyph.x + glyph.x2) / 2) > 0.35 * glyph.w
+        return share >= 0.5 and not (low and off_centre)
     return share >= 0.5
 
 

@@ -110,7 +110,7 @@ def _geometry_prior(label: str, glyph: GlyphInput) -> float:
     if glyph.parts == 1 and label == "=":
         # One unbroken stroke is rarely two bars, unless blur fused them: then it is thicker.
         pens = glyph.pen_heights
-        prior -= 8.0 if pens is not None and pens < 1.6 else 2.0 if pens is not None and pens < 2.0 else 0.5
+        prior -= 8.0 if pens is not None and pens < 1.4 else 2.0 if pens is not None and pens < 2.0 else 0.5
     if slant is not None:  # a `/` leans ~35° (middle half 29–40°), a `1` ~5° (−5–20°)
         if label == "/":
             prior += 0.7 if slant > 25 else -1.5 if slant < 15 else 0.0
@@ -143,7 +143,9 @@ def _options(glyph: GlyphInput) -> list[Option]:
     if glyph.kind == "dot":
         return _dot_options(glyph)
     top = list(glyph.top)
-    if _is_bar(glyph) and all(label != "-" or p < 0.5 for label, p in top):
+    # A flat bar is a minus, unless the classifier is sure of an `=` whose bars blur fused.
+    sure_equals = any(label == "=" and p >= 0.8 for label, p in top)
+    if _is_bar(glyph) and not sure_equals and all(label != "-" or p < 0.5 for label, p in top):
         top = [(label, p) for label, p in top if label != "-"] + [("-", 0.5)]
     options = []
     for label, probability in top:

@@ -20,6 +20,7 @@ class InkMap:
     """Ink darkness (0 paper … 1 black) and the polarity the photo was read in."""
 
     darkness: np.ndarray  # float32 H×W
+    paper: np.ndarray  # estimated brightness of the paper (or what lies there), H×W
     inverted: bool  # True when the photo showed light ink on a dark board
     noise: float  # robust spread of the paper's darkness
 
@@ -48,7 +49,9 @@ def _background(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     paper = float(np.percentile(closed, 90))
     not_paper = (closed < _NOT_PAPER * paper).astype(np.uint8)
     not_paper = cv2.dilate(not_paper, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (11, 11)))
-    smooth = cv2.GaussianBlur(closed, (0, 0), 3)
+    # Smoothed, but never brighter than the closing: at a page's edge on a darker desk the
+    # blur would spread the paper's light over the desk as a bright halo of false ink.
+    smooth = cv2.min(cv2.GaussianBlur(closed, (0, 0), 3), closed)
     return (cv2.resize(smooth, (w, h), interpolation=cv2.INTER_LINEAR),
             cv2.resize(not_paper, (w, h), interpolation=cv2.INTER_NEAREST).astype(bool))
 
@@ -82,7 +85,7 @@ def ink_darkness(bgr: np.ndarray) -> InkMap:
     sample = darkness[::6, ::6]
     median = float(np.median(sample))
     noise = float(np.median(np.abs(sample - median))) * 1.4826 + 1e-3
-    return InkMap(darkness=darkness, inverted=inverted, noise=noise)
+    return InkMap(darkness=darkness, paper=background, inverted=inverted, noise=noise)
 
 
 def candidate_mask(ink: InkMap) -> tuple[np.ndarray, float]:

@@ -13,7 +13,9 @@ _WORK_SIDE = 1000  # long side of the reduced mask the lines are searched in
 _MIN_SPAN = 0.55  # rulings (three or more) span at least this fraction of the image side
 _LONE_SPAN = 0.7  # fewer lines must span this much to count as rulings or page edges
 _MAX_TILT = 10.0  # degrees from level (or plumb)
+_EDGE_STEP = 0.75  # a page edge has paper on one side and this much less light on the other
 _DARKER = 1.6  # ink this many times darker than a ruling is writing on it, not the ruling
+_REMNANT = 1.25  # a mark in a ruling's band no darker than this is a piece of that ruling
 
 Line = tuple[tuple[int, int], tuple[int, int]]  # a ruling, end to end across the image
 
@@ -40,8 +42,26 @@ def _segments(mask: np.ndarray) -> tuple[list[np.ndarray], float]:
     return keep, factor
 
 
-def _is_paper(segments: list[np.ndarray], shape: tuple[int, int]) -> list[np.ndarray]:
-    """The segments that are rulings: one of a family of three or more, or very long."""
+def _is_page_edge(segment: np.ndarray, paper: np.ndarray) -> bool:
+    """A line with paper on one side and something much darker (a desk) on the other."""
+    x1, y1, x2, y2 = segment
+    h, w = paper.shape
+    length = max(1.0, float(np.hypot(x2 - x1, y2 - y1)))
+    normal = np.array([-(y2 - y1), x2 - x1]) / length
+    offset = 0.02 * max(h, w)
+    t = np.linspace(0.1, 0.9, 32)
+    xs, ys = x1 + t * (x2 - x1), y1 + t * (y2 - y1)
+    sides = []
+    for sign in (-1, 1):
+        cols = np.clip(np.round(xs + sign * offset * normal[0]).astype(int), 0, w - 1)
+        rows = np.clip(np.round(ys + sign * offset * normal[1]).astype(int), 0, h - 1)
+        sides.append(float(np.median(paper[rows, cols])))
+    return min(sides) < _EDGE_STEP * max(sides)
+
+
+def _is_paper(segments: list[np.ndarray], shape: tuple[int, int], paper: np.ndarray | None) -> list[np.ndarray]:
+    """The segments that are rulings: one of a family of three or more, very long, or a
+    page's edge."""
     h, w = shape
     horizontal = [s for s in segments if abs(s[2] - s[0]) >= abs(s[3] - s[1])]
     vertical = [s for s in segments if abs(s[2] - s[0]) < abs(s[3] - s[1])]
@@ -52,7 +72,8 @@ def _is_paper(segments: list[np.ndarray], shape: tuple[int, int]) -> list[np.nda
                    for s, span in zip(family, spans) if span >= _MIN_SPAN * side}
         many = len(offsets) >= 3
         rulings += [s for s, span in zip(family, spans)
-                    if (many and span >= _MIN_SPAN * side) or span >= _LONE_SPAN * side]
+                    if (many and span >= _MIN_SPAN * side) or span >= _LONE_SPAN * side
+                    or (span >= _MIN_SPAN * side and paper is not None and _is_page_edge(s, paper))]
     return rulings
 
 
@@ -68,15 +89,16 @@ def _across(segment: np.ndarray, shape: tuple[int, int]) -> Line:
     return (int(round(x1 - slope * y1)), 0), (int(round(x1 + slope * (h - 1 - y1))), h - 1)
 
 
-def find_rulings(mask: np.ndarray) -> list[Line]:
-    """Rulings and page edges of a (loose) ink mask, each as a line across the image."""
+def find_rulings(mask: np.ndarray, paper: np.ndarray | None = None) -> list[Line]:
+    """Rulings and page edges of a (loose) ink mask, each as a line across the image;
+    `paper` (the background's brightness) tells a page's edge from a long stroke."""
     segments, _ = _segments(mask)
-    return [_across(s, mask.shape) for s in _is_paper(segments, mask.shape)]
+    return [_across(s, mask.shape) for s in _is_paper(segments, mask.shape, paper)]
 
 
 def _measure(mask: np.ndarray, darkness: np.ndarray, line: Line, across: int, reach: int) -> tuple[int, float]:
     """The ruling's own thickness (median run of ink across it, where it is inked) and
-    darkness (median over its ink)."""
+    darkness (median over the points along it)."""
     (x1, y1), (x2, y2) = line
     t = np.linspace(0.0, 1.0, 256)
     xs, ys = x1 + t * (x2 - x1), y1 + t * (y2 - y1)
@@ -91,11 +113,15 @@ def _measure(mask: np.ndarray, darkness: np.ndarray, line: Line, across: int, re
     runs = inked.sum(axis=1)
     if not inked.any():
         return 1, 1.0
-    return int(np.median(runs[runs > 0])), float(np.median(darkness[rows, cols][inked]))
+    # Each point along the line counts once, so writing that crosses it does not outweigh it.
+    values = np.where(inked, darkness[rows, cols], np.nan)[runs > 0]
+    return int(np.median(runs[runs > 0])), float(np.median(np.nanmedian(values, axis=1)))
 
 
-def _erase_family(mask: np.ndarray, darkness: np.ndarray, lines: list[Line], band: int, across: int) -> np.ndarray:
-    """Erase one family of rulings (axis `across`: 0 for level lines, 1 for upright ones).
+def _erase_family(mask: np.ndarray, darkness: np.ndarray, lines: list[Line], band: int, across: int,
+                  near: np.ndarray) -> np.ndarray:
+    """Erase one family of rulings (axis `across`: 0 for level lines, 1 for upright ones),
+    and draw a wide band around each into `near`, valued by the ruling's darkness.
 
     Along a line, a pixel is ruling when the ink through it, across the line, is no
     thicker than that line itself and no much darker; a stroke crossing, touching or
@@ -109,13 +135,29 @@ def _erase_family(mask: np.ndarray, darkness: np.ndarray, lines: list[Line], ban
     erase = np.zeros_like(mask)
     for thickness, group in groups.items():
         drawn = np.zeros_like(mask)
-        for (start, end), _ in group:
+        for (start, end), level in group:
             cv2.line(drawn, start, end, 1, max(band, thickness + 4))
+            cv2.line(near, start, end, level, 2 * max(band, thickness + 4))
         run = thickness + 3
         stroke = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((run, 1) if across == 0 else (1, run), np.uint8))
         faint = darkness <= _DARKER * max(level for _, level in group)
         erase |= drawn & mask & (1 - stroke) & faint.astype(np.uint8)
     return mask & (1 - erase)
+
+
+def _without_remnants(mask: np.ndarray, darkness: np.ndarray, near: np.ndarray) -> np.ndarray:
+    """Drop what is left of a ruling where it strayed from its straight line: marks lying
+    wholly in its band, no darker than it."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    inked = np.flatnonzero(mask)
+    owners, levels = labels.ravel()[inked], near.ravel()[inked]
+    inside = np.bincount(owners, weights=(levels > 0).astype(np.float64), minlength=count)
+    dark = np.bincount(owners, weights=darkness.ravel()[inked], minlength=count)
+    ruling = np.bincount(owners, weights=levels, minlength=count)
+    area = np.maximum(stats[:, cv2.CC_STAT_AREA], 1)
+    drop = (inside >= 0.9 * area) & (dark <= _REMNANT * ruling)
+    drop[0] = False
+    return mask & (1 - drop[labels].astype(np.uint8))
 
 
 def remove_rulings(mask: np.ndarray, darkness: np.ndarray, rulings: list[Line]) -> np.ndarray:
@@ -130,8 +172,8 @@ def remove_rulings(mask: np.ndarray, darkness: np.ndarray, rulings: list[Line]) 
     band = max(3, int(round(0.004 * max(h, w))))
     level = [r for r in rulings if abs(r[1][0] - r[0][0]) >= abs(r[1][1] - r[0][1])]
     upright = [r for r in rulings if abs(r[1][0] - r[0][0]) < abs(r[1][1] - r[0][1])]
-    if level:
-        mask = _erase_family(mask, darkness, level, band, 0)
-    if upright:
-        mask = _erase_family(mask, darkness, upright, band, 1)
-    return mask
+    near = np.zeros(mask.shape, np.float32)
+    for family, across in ((level, 0), (upright, 1)):
+        if family:
+            mask = _erase_family(mask, darkness, family, band, across, near)
+    return _without_remnants(mask, darkness, near)

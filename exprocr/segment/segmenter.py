@@ -183,7 +183,7 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
     width, height = original_size or (int(round(w / scale)), int(round(h / scale)))
     ink = ink_darkness(bgr)
     mask, threshold = candidate_mask(ink)
-    mask = remove_rulings(mask, ink.darkness, find_rulings(mask))  # found where faint rulings are still whole
+    mask = remove_rulings(mask, ink.darkness, find_rulings(mask, ink.paper))  # found where faint rulings are still whole
     labels, components = find_components(mask, ink.darkness)
     pen, contrast = _writing_measures(components, w, h)
     if _STROKE_CORE * contrast > threshold:

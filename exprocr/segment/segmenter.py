@@ -19,7 +19,6 @@ from exprocr.segment.types import Glyph, Line, Page
 
 _MIN_CONTRAST = 0.45  # share of the writing's contrast a component needs (show-through is fainter)
 _STANDS_ALONE = 0.6  # classifier probability that keeps a small piece from joining a neighbour
-_DOT_CONTRAST = 0.7  # share of the writing's contrast a mark finer than the pen needs to be a dot
 _STROKE_CORE = 0.3  # share of the writing's contrast a pixel needs to be ink, once that is known
 _WIDE = 0.95  # a symbol wider than this many x-heights may be touching glyphs
 
@@ -30,10 +29,9 @@ def _is_clutter(c: Component, width: float, contrast: float, shape: tuple[int, i
     if c.contrast < _MIN_CONTRAST * contrast:
         return True
     if c.area < 0.35 * width * width:
-        # Smaller than a pen's touch: a speck, unless it is a round mark as dark as the
-        # writing (a decimal point made with a fine tip next to broad strokes).
-        dot = c.area >= max(4.0, 0.1 * width * width) and max(c.w, c.h) <= 2 * min(c.w, c.h)
-        return not (dot and c.contrast >= _DOT_CONTRAST * contrast)
+        # Smaller than a pen's touch: a speck, unless it is a round mark (a decimal point
+        # made with a fine tip next to broad strokes).
+        return not (c.area >= max(4.0, 0.1 * width * width) and max(c.w, c.h) <= 2 * min(c.w, c.h))
     line_like = max(c.w / w, c.h / h) >= 0.6 and c.area < 0.2 * c.w * c.h
     huge = c.w * c.h >= 0.25 * w * h
     along_side = (c.x == 0 or c.x2 == w) and c.h >= 4 * c.w

@@ -9,7 +9,7 @@ count, so a fraction bar or a long stroke in a tight crop is never taken for pap
 import cv2
 import numpy as np
 
-_WORK_SIDE = 1000  # long side of the reduced mask the lines are searched in
+_WORK_SIDE = 800  # long side of the reduced mask the lines are searched in
 _MIN_SPAN = 0.55  # rulings (three or more) span at least this fraction of the image side
 _LONE_SPAN = 0.7  # fewer lines must span this much to count as rulings or page edges
 _MAX_TILT = 10.0  # degrees from level (or plumb)

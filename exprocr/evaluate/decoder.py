@@ -143,9 +143,7 @@ def _options(glyph: GlyphInput) -> list[Option]:
     if glyph.kind == "dot":
         return _dot_options(glyph)
     top = list(glyph.top)
-    # A flat bar is a minus, unless the classifier is sure of an `=` whose bars blur fused.
-    sure_equals = any(label == "=" and p >= 0.8 for label, p in top)
-    if _is_bar(glyph) and not sure_equals and all(label != "-" or p < 0.5 for label, p in top):
+    if _is_bar(glyph) and all(label != "-" or p < 0.5 for label, p in top):
         top = [(label, p) for label, p in top if label != "-"] + [("-", 0.5)]
     options = []
     for label, probability in top:

@@ -18,6 +18,7 @@ Classify = Callable[[np.ndarray], np.ndarray]  # (N, 32, 32) glyphs → (N, C) p
 _CUT_PENALTY = 0.35  # log-probability a cut must earn, so a confident whole is not split
 _WIDEST_DIGIT = 1.1  # x-heights; a piece wider than this pays a quadratic width penalty
 _WIDEST_SYMBOL = 1.7  # the same for a whole symbol (`+`, `×`, `=` may be wide)
+_WIDEST_WHOLE_DIGIT = 1.35  # and for a whole the classifier reads as a digit
 _WIDTH_WEIGHT = 4.0
 _OPERATOR_PIECE = 0.2  # weight of an operator's probability as a piece of a touching group
 _MAX_CUTS = 10
@@ -86,10 +87,14 @@ def split_columns(mask: np.ndarray, x_height: float, classify: Classify | None,
         as_piece = np.maximum(probabilities[:, joinable].max(axis=1) * tall,
                               _OPERATOR_PIECE * probabilities[:, others].max(axis=1, initial=0.0))
     score = {}
-    for (a, b), whole, piece in zip(segments, probabilities.max(axis=1), as_piece):
-        # The classifier is sure of almost anything squeezed into 20×20; a glyph's width is not.
+    digit_like = (np.isin(probabilities.argmax(axis=1), joinable) if joinable is not None
+                  else np.zeros(len(segments), bool))
+    for (a, b), whole, piece, digit in zip(segments, probabilities.max(axis=1), as_piece, digit_like):
+        # The classifier is sure of almost anything squeezed into 20×20; a glyph's width is
+        # not: a whole read as a digit may be as wide as a digit, an operator wider.
         if (a, b) == (0, width):
-            score[(a, b)] = np.log(max(whole, 1e-6)) - _width_penalty(b - a, x_height, _WIDEST_SYMBOL)
+            widest = _WIDEST_WHOLE_DIGIT if digit else _WIDEST_SYMBOL
+            score[(a, b)] = np.log(max(whole, 1e-6)) - _width_penalty(b - a, x_height, widest)
         else:
             score[(a, b)] = np.log(max(piece, 1e-6)) - _width_penalty(b - a, x_height, _WIDEST_DIGIT)
     best: dict[int, tuple[float, list[tuple[int, int]]]] = {0: (0.0, [])}

@@ -71,3 +71,12 @@ def test_small_page_on_a_dark_desk_is_not_taken_for_a_board(reader):
     desk[500:900, 600:1400] = draw_lines(["12+34"], size=(800, 400))
     page = segment(desk)
     assert not page.inverted and [len(line.glyphs) for line in page.lines] == [5]
+
+
+def test_page_edges_on_a_mid_grey_desk_make_no_lines(reader):
+    desk = np.full((1200, 1600, 3), 85, np.uint8)  # darker than paper, lighter than "not paper"
+    page = draw_lines(["12+34"], size=(1000, 700))
+    turn = cv2.getRotationMatrix2D((500, 350), 4, 1.0)  # the page lies a little askew
+    desk[250:950, 300:1300] = cv2.warpAffine(page, turn, (1000, 700), borderValue=(85, 85, 85))
+    photo = cv2.GaussianBlur(desk, (0, 0), 1.2)
+    assert [line.ascii for line in reader.read(photo).lines] == ["12+34"]

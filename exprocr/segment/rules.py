@@ -93,7 +93,15 @@ def find_rulings(mask: np.ndarray, paper: np.ndarray | None = None) -> list[Line
     """Rulings and page edges of a (loose) ink mask, each as a line across the image;
     `paper` (the background's brightness) tells a page's edge from a long stroke."""
     segments, _ = _segments(mask)
-    return [_across(s, mask.shape) for s in _is_paper(segments, mask.shape, paper)]
+    h, w = mask.shape
+    margin = 0.02 * max(h, w)
+
+    def along_frame(line: Line) -> bool:  # the frame's own edge: its marks go as clutter
+        (x1, y1), (x2, y2) = line
+        return (max(x1, x2) < margin or min(x1, x2) > w - margin
+                or max(y1, y2) < margin or min(y1, y2) > h - margin)
+    lines = [_across(s, mask.shape) for s in _is_paper(segments, mask.shape, paper)]
+    return [line for line in lines if not along_frame(line)]
 
 
 def _measure(mask: np.ndarray, darkness: np.ndarray, line: Line, across: int, reach: int) -> tuple[int, float]:
@@ -131,6 +139,8 @@ def _erase_family(mask: np.ndarray, darkness: np.ndarray, lines: list[Line], ban
     groups: dict[int, list[tuple[Line, float]]] = {}
     for line in lines:
         thickness, level = _measure(mask, darkness, line, across, 3 * band)
+        # Thicknesses rounded up onto a coarse scale: one opening per group costs time.
+        thickness = next((t for t in (2, 4, 7, 11) if thickness <= t), thickness)
         groups.setdefault(thickness, []).append((line, level))
     erase = np.zeros_like(mask)
     for thickness, group in groups.items():

@@ -80,3 +80,7 @@ def test_page_edges_on_a_mid_grey_desk_make_no_lines(reader):
     desk[250:950, 300:1300] = cv2.warpAffine(page, turn, (1000, 700), borderValue=(85, 85, 85))
     photo = cv2.GaussianBlur(desk, (0, 0), 1.2)
     assert [line.ascii for line in reader.read(photo).lines] == ["12+34"]
+
+
+def test_star_is_a_multiplication(reader):
+    assert [line.ascii for line in reader.read(draw_lines(["3*4"])).lines] == ["3*4"]

@@ -33,17 +33,22 @@ def ink_channel(bgr: np.ndarray) -> np.ndarray:
     return cv2.min(cv2.min(blue, green), red)
 
 
-def _background(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Paper brightness at every pixel, and where there is no paper at all.
+def _reduced(gray: np.ndarray) -> np.ndarray:
+    """The grey image at the working size of the background estimate."""
+    h, w = gray.shape
+    factor = min(1.0, _BACKGROUND_SIDE / max(h, w))
+    return cv2.resize(gray, (max(1, round(w * factor)), max(1, round(h * factor))), interpolation=cv2.INTER_AREA)
+
+
+def _background(gray: np.ndarray, small: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Paper brightness at every pixel of `gray` (`small` is its reduced copy), and where
+    there is no paper at all.
 
     A grey closing at low resolution wipes out pen strokes; what is far darker than the
     paper (a desk, a board's frame) is not paper, and neither is a margin around it, where
     the page's edge would otherwise read as a long stroke.
     """
     h, w = gray.shape
-    factor = min(1.0, _BACKGROUND_SIDE / max(h, w))
-    small = cv2.resize(gray, (max(1, round(w * factor)), max(1, round(h * factor))),
-                       interpolation=cv2.INTER_AREA)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (15, 15))
     closed = cv2.medianBlur(cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel), 5)
     paper = float(np.percentile(closed, 90))
@@ -56,15 +61,12 @@ def _background(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             cv2.resize(not_paper, (w, h), interpolation=cv2.INTER_NEAREST).astype(bool))
 
 
-def _is_board(gray: np.ndarray) -> bool:
+def _is_board(small: np.ndarray) -> bool:
     """Light writing on a dark board: what is bright in a dark photo is only thin strokes.
 
     A page lying on a dark desk may leave most of the photo dark, but the page is a broad
     bright region that survives an opening; chalk or light ink is strokes that do not.
     """
-    h, w = gray.shape
-    factor = min(1.0, _BACKGROUND_SIDE / max(h, w))
-    small = cv2.resize(gray, (max(1, round(w * factor)), max(1, round(h * factor))), interpolation=cv2.INTER_AREA)
     if float(np.median(small)) >= 100:
         return False
     _, bright = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
@@ -75,10 +77,12 @@ def _is_board(gray: np.ndarray) -> bool:
 def ink_darkness(bgr: np.ndarray) -> InkMap:
     """Per-pixel ink darkness with background divided out; inverts light-on-dark boards."""
     gray = ink_channel(bgr)
-    inverted = _is_board(gray)
+    small = _reduced(gray)
+    inverted = _is_board(small)
     if inverted:
         gray = 255 - (cv2.max(cv2.max(*cv2.split(bgr)[:2]), cv2.split(bgr)[2]) if bgr.ndim == 3 else bgr)
-    background, not_paper = _background(gray)
+        small = _reduced(gray)
+    background, not_paper = _background(gray, small)
     darkness = 1.0 - gray.astype(np.float32) / np.maximum(background.astype(np.float32), 1.0)
     np.clip(darkness, 0.0, 1.0, out=darkness)
     darkness[not_paper] = 0.0  # desk, board frame, deep shade: no writing there

@@ -20,7 +20,12 @@ _REMNANT = 1.25  # a mark in a ruling's band no darker than this is a piece of t
 Line = tuple[tuple[int, int], tuple[int, int]]  # a ruling, end to end across the image
 
 
-def _segments(mask: np.ndarray) -> tuple[list[np.ndarray], float]:
+def _is_level(x1: float, y1: float, x2: float, y2: float) -> bool:
+    """Nearer level than plumb."""
+    return abs(x2 - x1) >= abs(y2 - y1)
+
+
+def _segments(mask: np.ndarray) -> list[np.ndarray]:
     """Near-horizontal and near-vertical long segments, in full-resolution coordinates."""
     h, w = mask.shape
     factor = min(1.0, _WORK_SIDE / max(h, w))
@@ -32,14 +37,14 @@ def _segments(mask: np.ndarray) -> tuple[list[np.ndarray], float]:
     found = cv2.HoughLinesP(small, 1, np.pi / 360, threshold=max(20, int(0.25 * side)),
                             minLineLength=int(_MIN_SPAN * side), maxLineGap=max(3, int(0.02 * side)))
     if found is None:
-        return [], factor
+        return []
     keep = []
     for x1, y1, x2, y2 in found.reshape(-1, 4):
         angle = abs(np.degrees(np.arctan2(y2 - y1, x2 - x1))) % 180
         level, plumb = min(angle, 180 - angle) <= _MAX_TILT, abs(angle - 90) <= _MAX_TILT
         if level or plumb:
             keep.append(np.array([x1, y1, x2, y2], float) / factor)
-    return keep, factor
+    return keep
 
 
 def _is_page_edge(segment: np.ndarray, paper: np.ndarray) -> bool:
@@ -63,17 +68,15 @@ def _is_paper(segments: list[np.ndarray], shape: tuple[int, int], paper: np.ndar
     """The segments that are rulings: one of a family of three or more, very long, or a
     page's edge."""
     h, w = shape
-    horizontal = [s for s in segments if abs(s[2] - s[0]) >= abs(s[3] - s[1])]
-    vertical = [s for s in segments if abs(s[2] - s[0]) < abs(s[3] - s[1])]
+    horizontal = [s for s in segments if _is_level(*s)]
+    vertical = [s for s in segments if not _is_level(*s)]
     rulings = []
     for family, side, axis in ((horizontal, w, 0), (vertical, h, 1)):
         spans = [abs(s[2 + axis] - s[axis]) for s in family]
-        offsets = {int((s[1 - axis] + s[3 - axis]) / 2 // max(4, 0.01 * side))
-                   for s, span in zip(family, spans) if span >= _MIN_SPAN * side}
-        many = len(offsets) >= 3
-        rulings += [s for s, span in zip(family, spans)
-                    if (many and span >= _MIN_SPAN * side) or span >= _LONE_SPAN * side
-                    or (span >= _MIN_SPAN * side and paper is not None and _is_page_edge(s, paper))]
+        long = [s for s, span in zip(family, spans) if span >= _MIN_SPAN * side]
+        many = len({int((s[1 - axis] + s[3 - axis]) / 2 // max(4, 0.01 * side)) for s in long}) >= 3
+        rulings += [s for s, span in zip(family, spans) if span >= _LONE_SPAN * side
+                    or (span >= _MIN_SPAN * side and (many or (paper is not None and _is_page_edge(s, paper))))]
     return rulings
 
 
@@ -82,7 +85,7 @@ def _across(segment: np.ndarray, shape: tuple[int, int]) -> Line:
     Hough transform lost it (perspective keeps it straight)."""
     h, w = shape
     x1, y1, x2, y2 = segment
-    if abs(x2 - x1) >= abs(y2 - y1):
+    if _is_level(*segment):
         slope = (y2 - y1) / (x2 - x1)
         return (0, int(round(y1 - slope * x1))), (w - 1, int(round(y1 + slope * (w - 1 - x1))))
     slope = (x2 - x1) / (y2 - y1)
@@ -92,7 +95,7 @@ def _across(segment: np.ndarray, shape: tuple[int, int]) -> Line:
 def find_rulings(mask: np.ndarray, paper: np.ndarray | None = None) -> list[Line]:
     """Rulings and page edges of a (loose) ink mask, each as a line across the image;
     `paper` (the background's brightness) tells a page's edge from a long stroke."""
-    segments, _ = _segments(mask)
+    segments = _segments(mask)
     h, w = mask.shape
     margin = 0.02 * max(h, w)
 
@@ -145,9 +148,10 @@ def _erase_family(mask: np.ndarray, darkness: np.ndarray, lines: list[Line], ban
     erase = np.zeros_like(mask)
     for thickness, group in groups.items():
         drawn = np.zeros_like(mask)
+        width = max(band, thickness + 4)
         for (start, end), level in group:
-            cv2.line(drawn, start, end, 1, max(band, thickness + 4))
-            cv2.line(near, start, end, level, 2 * max(band, thickness + 4))
+            cv2.line(drawn, start, end, 1, width)
+            cv2.line(near, start, end, level, 2 * width)
         run = thickness + 3
         stroke = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((run, 1) if across == 0 else (1, run), np.uint8))
         faint = darkness <= _DARKER * max(level for _, level in group)
@@ -180,8 +184,8 @@ def remove_rulings(mask: np.ndarray, darkness: np.ndarray, rulings: list[Line]) 
         return mask
     h, w = mask.shape
     band = max(3, int(round(0.004 * max(h, w))))
-    level = [r for r in rulings if abs(r[1][0] - r[0][0]) >= abs(r[1][1] - r[0][1])]
-    upright = [r for r in rulings if abs(r[1][0] - r[0][0]) < abs(r[1][1] - r[0][1])]
+    level = [r for r in rulings if _is_level(*r[0], *r[1])]
+    upright = [r for r in rulings if not _is_level(*r[0], *r[1])]
     near = np.zeros(mask.shape, np.float32)
     for family, across in ((level, 0), (upright, 1)):
         if family:

@@ -181,7 +181,8 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
     width, height = original_size or (int(round(w / scale)), int(round(h / scale)))
     ink = ink_darkness(bgr)
     mask, threshold = candidate_mask(ink)
-    mask = remove_rulings(mask, ink.darkness, find_rulings(mask, ink.paper))  # found where faint rulings are still whole
+    # Rulings are searched in the loose mask, where faint ones are still whole.
+    mask = remove_rulings(mask, ink.darkness, find_rulings(mask, ink.paper))
     labels, components = find_components(mask, ink.darkness)
     pen, contrast = _writing_measures(components, w, h)
     if _STROKE_CORE * contrast > threshold:
@@ -191,8 +192,8 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
         core = (ink.darkness > _STROKE_CORE * contrast).astype(np.uint8)
         reach = 2 * max(1, int(round(pen / 2))) + 1
         mask &= cv2.dilate(core, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach)))
-    labels, components = find_components(mask, ink.darkness)
-    pen, contrast = _writing_measures(components, w, h)
+        labels, components = find_components(mask, ink.darkness)
+        pen, contrast = _writing_measures(components, w, h)
     kept = [c for c in components if not _is_clutter(c, pen, contrast, (h, w))]
     if kept:  # a thin upright mark far taller than the writing is a page edge or a fold
         text_height = typical_height(kept)

@@ -87,12 +87,12 @@ def split_columns(mask: np.ndarray, x_height: float, classify: Classify | None,
         as_piece = np.maximum(probabilities[:, joinable].max(axis=1) * tall,
                               _OPERATOR_PIECE * probabilities[:, others].max(axis=1, initial=0.0))
     score = {}
-    digit_like = (np.isin(probabilities.argmax(axis=1), joinable) if joinable is not None
-                  else np.zeros(len(segments), bool))
-    for (a, b), whole, piece, digit in zip(segments, probabilities.max(axis=1), as_piece, digit_like):
+    for (a, b), whole, label, piece in zip(segments, probabilities.max(axis=1), probabilities.argmax(axis=1),
+                                           as_piece):
         # The classifier is sure of almost anything squeezed into 20×20; a glyph's width is
         # not: a whole read as a digit may be as wide as a digit, an operator wider.
         if (a, b) == (0, width):
+            digit = joinable is not None and label in joinable
             widest = _WIDEST_WHOLE_DIGIT if digit else _WIDEST_SYMBOL
             score[(a, b)] = np.log(max(whole, 1e-6)) - _width_penalty(b - a, x_height, widest)
         else:

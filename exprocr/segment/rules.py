@@ -15,6 +15,7 @@ _LONE_SPAN = 0.7  # fewer lines must span this much to count as rulings or page 
 _MAX_TILT = 10.0  # degrees from level (or plumb)
 _EDGE_STEP = 0.75  # a page edge has paper on one side and this much less light on the other
 _DARKER = 1.6  # ink this many times darker than a ruling is writing on it, not the ruling
+_BARE = 0.3  # the share of a ruling's length that is surely bare of writing
 _REMNANT = 1.25  # a mark in a ruling's band no darker than this is a piece of that ruling
 
 Line = tuple[tuple[int, int], tuple[int, int]]  # a ruling, end to end across the image
@@ -108,8 +109,7 @@ def find_rulings(mask: np.ndarray, paper: np.ndarray | None = None) -> list[Line
 
 
 def _measure(mask: np.ndarray, darkness: np.ndarray, line: Line, across: int, reach: int) -> tuple[int, float]:
-    """The ruling's own thickness (median run of ink across it, where it is inked) and
-    darkness (median over the points along it)."""
+    """The ruling's own thickness (run of ink across it, where it is inked) and darkness."""
     (x1, y1), (x2, y2) = line
     t = np.linspace(0.0, 1.0, 256)
     xs, ys = x1 + t * (x2 - x1), y1 + t * (y2 - y1)
@@ -124,13 +124,16 @@ def _measure(mask: np.ndarray, darkness: np.ndarray, line: Line, across: int, re
     runs = inked.sum(axis=1)
     if not inked.any():
         return 1, 1.0
-    # Each point along the line counts once, so writing that crosses it does not outweigh it.
-    values = np.where(inked, darkness[rows, cols], np.nan)[runs > 0]
-    return int(np.median(runs[runs > 0])), float(np.median(np.nanmedian(values, axis=1)))
+    # Each point along the line counts once, and at each the line's core (its darkest pixel
+    # across: anti-aliasing pales its sides). Writing on the line makes it look thicker and
+    # darker where it runs, over up to most of its length: the bare stretches tell.
+    values = np.where(inked, darkness[rows, cols], 0.0)[runs > 0]
+    bare = _BARE * 100
+    return int(np.percentile(runs[runs > 0], bare)), float(np.percentile(values.max(axis=1), bare))
 
 
-def _erase_family(mask: np.ndarray, darkness: np.ndarray, lines: list[Line], band: int, across: int,
-                  near: np.ndarray) -> np.ndarray:
+def _erase_family(mask: np.ndarray, darkness: np.ndarray, lines: list[tuple[Line, int, float]], band: int,
+                  across: int, near: np.ndarray) -> np.ndarray:
     """Erase one family of rulings (axis `across`: 0 for level lines, 1 for upright ones),
     and draw a wide band around each into `near`, valued by the ruling's darkness.
 
@@ -140,8 +143,7 @@ def _erase_family(mask: np.ndarray, darkness: np.ndarray, lines: list[Line], ban
     thickness are erased together.
     """
     groups: dict[int, list[tuple[Line, float]]] = {}
-    for line in lines:
-        thickness, level = _measure(mask, darkness, line, across, 3 * band)
+    for line, thickness, level in lines:
         # Thicknesses rounded up onto a coarse scale: one opening per group costs time.
         thickness = next((t for t in (2, 4, 7, 11) if thickness <= t), thickness)
         groups.setdefault(thickness, []).append((line, level))
@@ -159,16 +161,21 @@ def _erase_family(mask: np.ndarray, darkness: np.ndarray, lines: list[Line], ban
     return mask & (1 - erase)
 
 
-def _without_remnants(mask: np.ndarray, darkness: np.ndarray, near: np.ndarray) -> np.ndarray:
+def _without_remnants(mask: np.ndarray, darkness: np.ndarray, near: list[np.ndarray], crossing: int) -> np.ndarray:
     """Drop what is left of a ruling where it strayed from its straight line: marks lying
-    wholly in its band, no darker than it."""
+    wholly in its band, no darker than it. Where two rulings cross their inks stack, so a
+    mark no bigger than a crossing may be as dark as both together."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     inked = np.flatnonzero(mask)
-    owners, levels = labels.ravel()[inked], near.ravel()[inked]
-    inside = np.bincount(owners, weights=(levels > 0).astype(np.float64), minlength=count)
+    owners = labels.ravel()[inked]
+    single = np.maximum.reduce(near).ravel()[inked]
+    stacked = 1.0 - np.prod([1.0 - n for n in near], axis=0).ravel()[inked]
+    inside = np.bincount(owners, weights=(single > 0).astype(np.float64), minlength=count)
     dark = np.bincount(owners, weights=darkness.ravel()[inked], minlength=count)
-    ruling = np.bincount(owners, weights=levels, minlength=count)
     area = np.maximum(stats[:, cv2.CC_STAT_AREA], 1)
+    ruling = np.bincount(owners, weights=single, minlength=count)
+    at_crossing = area <= crossing
+    ruling[at_crossing] = np.bincount(owners, weights=stacked, minlength=count)[at_crossing]
     drop = (inside >= 0.9 * area) & (dark <= _REMNANT * ruling)
     drop[0] = False
     return mask & (1 - drop[labels].astype(np.uint8))
@@ -186,8 +193,10 @@ def remove_rulings(mask: np.ndarray, darkness: np.ndarray, rulings: list[Line]) 
     band = max(3, int(round(0.004 * max(h, w))))
     level = [r for r in rulings if _is_level(*r[0], *r[1])]
     upright = [r for r in rulings if not _is_level(*r[0], *r[1])]
-    near = np.zeros(mask.shape, np.float32)
+    near = []
     for family, across in ((level, 0), (upright, 1)):
+        family = [(line, *_measure(mask, darkness, line, across, 3 * band)) for line in family]
         if family:
-            mask = _erase_family(mask, darkness, family, band, across, near)
-    return _without_remnants(mask, darkness, near)
+            near.append(np.zeros(mask.shape, np.float32))
+            mask = _erase_family(mask, darkness, family, band, across, near[-1])
+    return _without_remnants(mask, darkness, near, crossing=(2 * band) ** 2)

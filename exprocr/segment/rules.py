@@ -30,7 +30,9 @@ def _segments(mask: np.ndarray) -> list[np.ndarray]:
     """Near-horizontal and near-vertical long segments, in full-resolution coordinates."""
     h, w = mask.shape
     factor = min(1.0, _WORK_SIDE / max(h, w))
-    small = cv2.resize(mask, (max(1, int(w * factor)), max(1, int(h * factor))), interpolation=cv2.INTER_AREA)
+    # Averaged from 0/255, not 0/1: a hairline's share of a reduced pixel must not round to 0.
+    small = cv2.resize(mask * np.uint8(255), (max(1, int(w * factor)), max(1, int(h * factor))),
+                       interpolation=cv2.INTER_AREA)
     # Thickened, so that a thin line a fraction of a degree off the angle grid still
     # gathers its votes in one (rho, theta) cell.
     small = cv2.dilate((small > 0).astype(np.uint8), np.ones((3, 3), np.uint8))

@@ -100,6 +100,18 @@ def test_unrotate_box_inverts_rotate(degrees):
     assert unrotate_box(box, degrees, (80, 50)) == (30, 10, 15, 10)
 
 
+def test_faint_hairline_grid_in_a_large_photo_leaves_no_pieces():
+    # A 1-pixel grid: it must survive the reduction the rulings are searched in, and its
+    # pieces must not pass for `1`s where the slight tilt puts it on one pixel row.
+    photo = np.full((1000, 1800, 3), (240, 240, 235), np.uint8)
+    for y in range(15, 1000, 32):
+        cv2.line(photo, (0, y), (1799, y + 14), (190, 190, 190), 1, cv2.LINE_AA)
+    for x in range(10, 1800, 32):
+        cv2.line(photo, (x, 0), (x - 12, 999), (190, 190, 190), 1, cv2.LINE_AA)
+    photo[400:540, 500:1100] = np.minimum(photo[400:540, 500:1100], draw_lines(["12+34"], size=(600, 140)))
+    assert _counts(segment(photo)) == [5]
+
+
 def test_squared_paper_grid_is_removed_and_every_glyph_kept():
     photo = draw_lines(["12+34", "7=5"], squared=True)
     turn = cv2.getRotationMatrix2D((450, 300), 3, 1.0)  # a few degrees off level

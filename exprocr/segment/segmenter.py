@@ -18,6 +18,7 @@ from exprocr.segment.symbols import Symbol, attach_fragments, is_dot, merge_part
 from exprocr.segment.types import Glyph, Line, Page
 
 _MIN_CONTRAST = 0.45  # share of the writing's contrast a component needs (show-through is fainter)
+_HAIRLINE_CONTRAST = 0.6  # share of the writing's contrast a hairline needs (ruling pieces are fainter)
 _STANDS_ALONE = 0.6  # classifier probability that keeps a small piece from joining a neighbour
 _STROKE_CORE = 0.3  # share of the writing's contrast a pixel needs to be ink, once that is known
 _WIDE = 0.95  # a symbol wider than this many x-heights may be touching glyphs
@@ -27,6 +28,12 @@ def _is_clutter(c: Component, width: float, contrast: float, shape: tuple[int, i
     """Specks, faint marks, rulings missed as such, page edges and large blobs."""
     h, w = shape
     if c.contrast < _MIN_CONTRAST * contrast:
+        return True
+    # A straight hairline much finer than the pen and fainter than the writing: a piece of a
+    # ruling left where the page's edge or a bend kept it from being found as one.
+    thin = min(c.w, c.h)
+    hairline = thin <= max(2.0, 0.5 * width) and max(c.w, c.h) >= 3 * thin and c.area <= 2 * max(c.w, c.h)
+    if hairline and c.contrast < _HAIRLINE_CONTRAST * contrast:
         return True
     if c.area < 0.35 * width * width:
         # Smaller than a pen's touch: a speck, unless it is a round mark (a decimal point

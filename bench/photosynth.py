@@ -150,6 +150,9 @@ def _layout(text: str, height: float, rng: np.random.Generator, pen: float):
     for label in text:
         ink = _glyph_ink(label, rng)
         w, h = _size_of(label, ink, height, rng)
+        if label in "=÷":  # a broad pen writes its parts further apart, or they would fuse into a `-`
+            grow = max(1.0, 3.5 * 0.09 * height * pen / h)
+            w, h = int(w * grow), int(h * grow)
         glyph = cv2.resize(ink, (w, h), interpolation=cv2.INTER_CUBIC if h > ink.shape[0] else cv2.INTER_AREA)
         glyph = np.clip((glyph.astype(np.float32) / 255.0 - 0.25) * 1.8, 0, 1)  # crisp strokes, not blurry blobs
         if (pen > 1.0 or label.isdigit()) and pen != 1.0 and label != ".":

@@ -81,9 +81,10 @@ def _cross(rng):
                    rng.uniform(-10, 10)), []
 
 
-def _obelus(rng):
+def _obelus(rng, pen: float):
     c, half = _CANVAS / 2, rng.uniform(16, 34)
-    gap = rng.uniform(0.35, 0.8) * half
+    # The dots are drawn clear of the bar (blur may still fuse them, as in a photo).
+    gap = max(rng.uniform(0.35, 0.8) * half, 2.1 * pen)
     dots = [(c + _jitter(rng, 3), c - gap), (c + _jitter(rng, 3), c + gap)]
     bar = _line(rng, (c - half, c), (c + half, c + _jitter(rng, 2)))
     style = rng.choice(["blob", "blob", "tick", "ring"])
@@ -100,9 +101,9 @@ def _slash(rng):
     return [_line(rng, (c - dx, c + dy), (c + dx, c - dy), bend=0.06)], []
 
 
-def _equals(rng):
+def _equals(rng, pen: float):
     c, half = _CANVAS / 2, rng.uniform(14, 34)
-    gap = rng.uniform(0.25, 0.7) * half
+    gap = max(rng.uniform(0.25, 0.7) * half, 1.3 * pen)  # two bars drawn apart, not one thick `-`
     other = half * rng.uniform(0.75, 1.25)
     return _rotate([_line(rng, (c - half, c - gap / 2), (c + half, c - gap / 2 + _jitter(rng, 2))),
                     _line(rng, (c - other + _jitter(rng, 3), c + gap / 2), (c + other, c + gap / 2))],
@@ -118,9 +119,10 @@ def _paren(rng, opening: bool):
     return [_arc(rng, (c - rx * 0.5, c), (rx, ry), -span, span)], []
 
 
-_SHAPES: dict[str, Callable] = {
-    "+": _plus, "-": _minus, "×": _cross, "÷": _obelus, "/": _slash, "=": _equals,
-    "(": lambda rng: _paren(rng, True), ")": lambda rng: _paren(rng, False),
+_SHAPES: dict[str, Callable] = {  # (rng, pen) → strokes, dots
+    "+": lambda rng, pen: _plus(rng), "-": lambda rng, pen: _minus(rng), "×": lambda rng, pen: _cross(rng),
+    "÷": _obelus, "/": lambda rng, pen: _slash(rng), "=": _equals,
+    "(": lambda rng, pen: _paren(rng, True), ")": lambda rng, pen: _paren(rng, False),
 }
 
 
@@ -128,9 +130,9 @@ def render_operator(symbol: str, rng: np.random.Generator) -> np.ndarray:
     """One handwritten-looking operator: uint8, ink 255 on 0, on a 96×96 canvas."""
     if symbol not in _SHAPES:
         raise ValueError(f"no synthetic renderer for {symbol!r}; known: {' '.join(OPERATORS)}")
-    strokes, dots = _SHAPES[symbol](rng)
-    canvas = np.zeros((_CANVAS * 4, _CANVAS * 4), np.uint8)  # drawn at 4× for smooth edges
     pen = float(rng.choice([rng.uniform(2.0, 4.0), rng.uniform(4.0, 8.0)]))
+    strokes, dots = _SHAPES[symbol](rng, pen)
+    canvas = np.zeros((_CANVAS * 4, _CANVAS * 4), np.uint8)  # drawn at 4× for smooth edges
     for stroke in strokes:
         points = np.round(stroke * 4).astype(np.int32)
         cv2.polylines(canvas, [points], False, 255, max(1, int(pen * 4)), cv2.LINE_AA)

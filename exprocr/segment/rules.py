@@ -134,8 +134,8 @@ def _measure(mask: np.ndarray, darkness: np.ndarray, line: Line, across: int, re
     return int(np.percentile(runs[runs > 0], bare)), float(np.percentile(values.max(axis=1), bare))
 
 
-def _erase_family(mask: np.ndarray, darkness: np.ndarray, lines: list[tuple[Line, int, float]], band: int,
-                  across: int, near: np.ndarray) -> np.ndarray:
+def _erase_family(mask: np.ndarray, darkness: np.ndarray, lines: list[Line], band: int, across: int,
+                  near: np.ndarray) -> np.ndarray:
     """Erase one family of rulings (axis `across`: 0 for level lines, 1 for upright ones),
     and draw a wide band around each into `near`, valued by the ruling's darkness.
 
@@ -145,7 +145,8 @@ def _erase_family(mask: np.ndarray, darkness: np.ndarray, lines: list[tuple[Line
     thickness are erased together.
     """
     groups: dict[int, list[tuple[Line, float]]] = {}
-    for line, thickness, level in lines:
+    for line in lines:
+        thickness, level = _measure(mask, darkness, line, across, 3 * band)
         # Thicknesses rounded up onto a coarse scale: one opening per group costs time.
         thickness = next((t for t in (2, 4, 7, 11) if thickness <= t), thickness)
         groups.setdefault(thickness, []).append((line, level))
@@ -202,7 +203,6 @@ def remove_rulings(mask: np.ndarray, darkness: np.ndarray, rulings: list[Line]) 
     upright = [r for r in rulings if not _is_level(*r[0], *r[1])]
     near = []
     for family, across in ((level, 0), (upright, 1)):
-        family = [(line, *_measure(mask, darkness, line, across, 3 * band)) for line in family]
         if family:
             near.append(np.zeros(mask.shape, np.float32))
             mask = _erase_family(mask, darkness, family, band, across, near[-1])

@@ -112,6 +112,14 @@ def test_faint_hairline_grid_in_a_large_photo_leaves_no_pieces():
     assert _counts(segment(photo)) == [5]
 
 
+def test_blur_bridging_an_obelus_and_an_equals_sign_leaves_their_parts_visible():
+    # Blur's halo joins the dots to the bar in the loose mask; the parts still count apart,
+    # which is what tells `÷` from `+` and `=` from a thick `-`.
+    photo = cv2.GaussianBlur(draw_lines(["7÷2=3"], width=6), (0, 0), 2)
+    photo = np.clip(photo + np.random.default_rng(0).normal(0, 2, photo.shape), 0, 255).astype(np.uint8)
+    assert [g.parts for g in segment(photo).lines[0].glyphs] == [1, 3, 1, 2, 1]
+
+
 def test_squared_paper_grid_is_removed_and_every_glyph_kept():
     photo = draw_lines(["12+34", "7=5"], squared=True)
     turn = cv2.getRotationMatrix2D((450, 300), 3, 1.0)  # a few degrees off level

@@ -171,8 +171,9 @@ def _without_remnants(mask: np.ndarray, darkness: np.ndarray, near: list[np.ndar
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     inked = np.flatnonzero(mask)
     owners = labels.ravel()[inked]
-    single = np.maximum.reduce(near).ravel()[inked]
-    stacked = 1.0 - np.prod([1.0 - n for n in near], axis=0).ravel()[inked]
+    levels = [n.ravel()[inked] for n in near]  # at the inked pixels only: the rest is paper
+    single = np.maximum.reduce(levels)
+    stacked = 1.0 - np.prod([1.0 - level for level in levels], axis=0)
     inside = np.bincount(owners, weights=(single > 0).astype(np.float64), minlength=count)
     dark = np.bincount(owners, weights=darkness.ravel()[inked], minlength=count)
     area = np.maximum(stats[:, cv2.CC_STAT_AREA], 1)

@@ -120,6 +120,17 @@ def test_blur_bridging_an_obelus_and_an_equals_sign_leaves_their_parts_visible()
     assert [g.parts for g in segment(photo).lines[0].glyphs] == [1, 3, 1, 2, 1]
 
 
+def test_a_fine_decimal_point_paled_by_blur_is_kept():
+    # A dot finer than the pen loses more of its darkness to blur than the strokes do;
+    # its core still tells it from a speck.
+    from tests.drawing import _SIZE
+
+    photo = draw_lines(["3 5"], width=8)
+    cv2.circle(photo, (40 + int(_SIZE * 0.9) + 18, 60 + _SIZE - 3), 2, (30, 30, 30), -1, cv2.LINE_AA)
+    page = segment(cv2.GaussianBlur(photo, (0, 0), 2.0))
+    assert [g.kind for g in page.lines[0].glyphs] == ["symbol", "dot", "symbol"]
+
+
 def test_squared_paper_grid_is_removed_and_every_glyph_kept():
     photo = draw_lines(["12+34", "7=5"], squared=True)
     turn = cv2.getRotationMatrix2D((450, 300), 3, 1.0)  # a few degrees off level

@@ -4,6 +4,8 @@ binarize (light-independent) → remove rulings → components → drop clutter 
 own pen width and contrast → lines → symbols → split touching glyphs → normalized glyphs.
 """
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 
@@ -18,17 +20,24 @@ from exprocr.segment.symbols import Symbol, attach_fragments, is_dot, merge_part
 from exprocr.segment.types import Glyph, Line, Page
 
 _MIN_CONTRAST = 0.45  # share of the writing's contrast a component needs (show-through is fainter)
+_DOT_PEAK = 0.55  # share of the writing's contrast the core of a faint round dot needs
 _HAIRLINE_CONTRAST = 0.6  # share of the writing's contrast a hairline needs (ruling pieces are fainter)
 _STANDS_ALONE = 0.6  # classifier probability that keeps a small piece from joining a neighbour
 _STROKE_CORE = 0.3  # share of the writing's contrast a pixel needs to be ink, once that is known
 _WIDE = 0.95  # a symbol wider than this many x-heights may be touching glyphs
 
 
-def _is_clutter(c: Component, width: float, contrast: float, shape: tuple[int, int]) -> bool:
-    """Specks, faint marks, rulings missed as such, page edges and large blobs."""
+def _is_clutter(c: Component, width: float, contrast: float, shape: tuple[int, int],
+                peak: Callable[[Component], float]) -> bool:
+    """Specks, faint marks, rulings missed as such, page edges and large blobs; `peak` gives
+    a component's darkest pixel."""
     h, w = shape
+    round_mark = c.area >= max(4.0, 0.1 * width * width) and max(c.w, c.h) <= 2 * min(c.w, c.h)
     if c.contrast < _MIN_CONTRAST * contrast:
-        return True
+        # Blur spreads a small dot over a halo paler than itself: a round mark finer than
+        # the pen is judged by its core (a decimal point), anything else by its ink.
+        if not (round_mark and c.area < width * width and peak(c) >= _DOT_PEAK * contrast):
+            return True
     # A straight hairline much finer than the pen and fainter than the writing: a piece of a
     # ruling left where the page's edge or a bend kept it from being found as one.
     thin = min(c.w, c.h)
@@ -38,7 +47,7 @@ def _is_clutter(c: Component, width: float, contrast: float, shape: tuple[int, i
     if c.area < 0.35 * width * width:
         # Smaller than a pen's touch: a speck, unless it is a round mark (a decimal point
         # made with a fine tip next to broad strokes).
-        return not (c.area >= max(4.0, 0.1 * width * width) and max(c.w, c.h) <= 2 * min(c.w, c.h))
+        return not round_mark
     line_like = max(c.w / w, c.h / h) >= 0.6 and c.area < 0.2 * c.w * c.h
     huge = c.w * c.h >= 0.25 * w * h
     along_side = (c.x == 0 or c.x2 == w) and c.h >= 4 * c.w
@@ -214,7 +223,10 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
         mask &= cv2.dilate(core, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach)))
         labels, components = find_components(mask, ink.darkness)
         pen, contrast = _writing_measures(components, w, h)
-    kept = [c for c in components if not _is_clutter(c, pen, contrast, (h, w))]
+    def peak(c: Component) -> float:
+        return float(ink.darkness[c.y:c.y2, c.x:c.x2][labels[c.y:c.y2, c.x:c.x2] == c.index].max())
+
+    kept = [c for c in components if not _is_clutter(c, pen, contrast, (h, w), peak)]
     if kept:  # a thin upright mark far taller than the writing is a page edge or a fold
         text_height = typical_height(kept)
         kept = [c for c in kept if not (c.h > 3.5 * text_height and c.w < 0.25 * c.h)]

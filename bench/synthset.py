@@ -8,7 +8,6 @@ import os
 from pathlib import Path
 
 from bench import photosynth
-from bench.photosynth import write_dataset
 from exprocr.classifier import synth
 
 
@@ -18,5 +17,5 @@ def synthetic_set(seed: int, n: int) -> tuple[Path, list[dict]]:
     code = hashlib.sha256((inspect.getsource(photosynth) + inspect.getsource(synth)).encode()).hexdigest()[:8]
     folder = root / f"synth-{seed}-{n}-{code}"
     if not (folder / "truth.jsonl").is_file() or sum(1 for _ in open(folder / "truth.jsonl")) != n:
-        write_dataset(folder, n, seed)
+        photosynth.write_dataset(folder, n, seed)
     return folder, [json.loads(line) for line in open(folder / "truth.jsonl")]

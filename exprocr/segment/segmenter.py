@@ -189,9 +189,10 @@ class _PageGlyphs:
             part = part[rows[0]: rows[-1] + 1]
             parts = 1
             if len(pieces) == 1:
-                parts = max(len(symbol.parts), _visible_parts(self.darkness[y:y2, x:x2], mask))
-            if parts == 1 and len(pieces) == 1 and symbol.w >= 1.5 * symbol.h:
-                parts = _bars(self.darkness[y:y2, x:x2])
+                ink = self.darkness[y:y2, x:x2]
+                parts = max(len(symbol.parts), _visible_parts(ink, mask))
+                if parts == 1 and symbol.w >= 1.5 * symbol.h:
+                    parts = _bars(ink)
             glyphs.append(_glyph(part, (x + a, y + rows[0], b - a, len(part)), line, self.scale,
                                  "symbol", parts, self.pen))
         return glyphs
@@ -223,6 +224,7 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
         mask &= cv2.dilate(core, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach)))
         labels, components = find_components(mask, ink.darkness)
         pen, contrast = _writing_measures(components, w, h)
+
     def peak(c: Component) -> float:
         return float(ink.darkness[c.y:c.y2, c.x:c.x2][labels[c.y:c.y2, c.x:c.x2] == c.index].max())
 

@@ -86,17 +86,13 @@ def split_columns(mask: np.ndarray, x_height: float, classify: Classify | None,
         tall = np.array([_ink_height(mask, a, b) >= 0.5 * x_height for a, b in segments])
         as_piece = np.maximum(probabilities[:, joinable].max(axis=1) * tall,
                               _OPERATOR_PIECE * probabilities[:, others].max(axis=1, initial=0.0))
-    score = {}
-    for (a, b), whole, label, piece in zip(segments, probabilities.max(axis=1), probabilities.argmax(axis=1),
-                                           as_piece):
-        # The classifier is sure of almost anything squeezed into 20×20; a glyph's width is
-        # not: a whole read as a digit may be as wide as a digit, an operator wider.
-        if (a, b) == (0, width):
-            digit = joinable is not None and label in joinable
-            widest = _WIDEST_WHOLE_DIGIT if digit else _WIDEST_SYMBOL
-            score[(a, b)] = np.log(max(whole, 1e-6)) - _width_penalty(b - a, x_height, widest)
-        else:
-            score[(a, b)] = np.log(max(piece, 1e-6)) - _width_penalty(b - a, x_height, _WIDEST_DIGIT)
+    # The classifier is sure of almost anything squeezed into 20×20; a glyph's width is not:
+    # a piece or a whole read as a digit may be as wide as a digit, a whole operator wider.
+    score = {(a, b): np.log(max(piece, 1e-6)) - _width_penalty(b - a, x_height, _WIDEST_DIGIT)
+             for (a, b), piece in zip(segments, as_piece)}
+    whole = probabilities[segments.index((0, width))]
+    widest = _WIDEST_WHOLE_DIGIT if joinable is not None and whole.argmax() in joinable else _WIDEST_SYMBOL
+    score[(0, width)] = np.log(max(float(whole.max()), 1e-6)) - _width_penalty(width, x_height, widest)
     best: dict[int, tuple[float, list[tuple[int, int]]]] = {0: (0.0, [])}
     for b in points[1:]:
         options = [(best[a][0] + score[(a, b)] - _CUT_PENALTY, best[a][1] + [(a, b)])

@@ -151,7 +151,8 @@ def _quality(result: ReadResult) -> float:
 
 
 def _valid(status: str) -> bool:
-    return status in ("ok", "number")
+    """A line that parses was read as something writable; `7/0` is a math error, not a misreading."""
+    return status in ("ok", "number", "math error")
 
 
 def _all_valid(result: ReadResult) -> bool:

@@ -59,6 +59,15 @@ def test_sideways_photo_is_read_upright(reader, turn):
     assert [line.ascii for line in result.lines] == ["23*4+17"] and result.rotation in (90, 270)
 
 
+@pytest.mark.parametrize("written", [["7÷0"], ["4÷0", "3+4"], ["40÷0"]])
+def test_division_by_zero_is_read_as_written_not_turned_over(reader, written):
+    # A line that divides by zero was read fine: its math error must not make the upright
+    # reading look doubtful, or the photo is read upside down (7÷0 becomes 0/L).
+    result = reader.read(draw_lines(written))
+    assert result.rotation == 0 and result.lines[0].ascii == written[0].replace("÷", "/")
+    assert result.lines[0].status == "math error"
+
+
 def test_faint_pencil_and_heavy_marker(reader):
     faint = draw_lines(["34-7"], ink=(175, 175, 175), width=2)
     heavy = draw_lines(["34-7"], ink=(5, 5, 5), width=12, gap=30)

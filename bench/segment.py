@@ -37,7 +37,7 @@ def _timing(reader: Reader, image: np.ndarray, size: tuple[int, int], repeats: i
     for _ in range(repeats):
         start = time.perf_counter()
         loaded = load_image(photo)
-        segment(loaded.bgr, classify=reader.classifier.predict_proba, joinable=reader.digits,
+        segment(loaded.bgr, classify=reader.classifier.symbol_proba, joinable=reader.digits,
                 standalone=reader.standalone, scale=loaded.scale)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
@@ -53,7 +53,7 @@ def main() -> None:
     found = total = right = predicted = grouped = 0
     for truth in truths:
         loaded = load_image(folder / truth["file"])
-        page = segment(loaded.bgr, classify=reader.classifier.predict_proba, joinable=reader.digits,
+        page = segment(loaded.bgr, classify=reader.classifier.symbol_proba, joinable=reader.digits,
                        standalone=reader.standalone, scale=loaded.scale)
         boxes = [(i, g.box) for i, line in enumerate(page.lines) for g in line.glyphs
                  if g.kind in ("symbol", "dot")]

@@ -34,7 +34,7 @@ class Reader:
 
     def __init__(self, model: str | Path | None = None) -> None:
         self.classifier = GlyphClassifier.load(model)
-        classes = self.classifier.classes
+        classes = self.classifier.symbols
         self.digits = np.array([i for i, c in enumerate(classes) if c in _DIGITS])
         self.standalone = np.array([i for i, c in enumerate(classes) if c in _STANDALONE])
 
@@ -71,7 +71,7 @@ class Reader:
 
     def _read_turned(self, image: LoadedImage, rotation: int) -> tuple[Page, ReadResult]:
         turned = rotate(image.bgr, rotation)
-        page = segment(turned, classify=self.classifier.predict_proba, joinable=self.digits,
+        page = segment(turned, classify=self.classifier.symbol_proba, joinable=self.digits,
                        standalone=self.standalone, scale=image.scale)
         page.rotation = rotation
         lines = []
@@ -90,8 +90,8 @@ class Reader:
     def _decoder_inputs(self, page: Page) -> list[list[GlyphInput]]:
         """Classify every symbol of the page in one batch; build each line's decoder input."""
         glyphs = [g for line in page.lines for g in line.glyphs if g.kind == "symbol"]
-        probabilities = (self.classifier.predict_proba(np.stack([g.image for g in glyphs]))
-                         if glyphs else np.zeros((0, len(self.classifier.classes))))
+        probabilities = (self.classifier.symbol_proba(np.stack([g.image for g in glyphs]))
+                         if glyphs else np.zeros((0, len(self.classifier.symbols))))
         by_id = {id(g): p for g, p in zip(glyphs, probabilities)}
         lines = []
         for line in page.lines:
@@ -105,7 +105,7 @@ class Reader:
         top: list[tuple[str, float]] = []
         if probabilities is not None:
             order = np.argsort(probabilities)[::-1][:_TOP_K]
-            top = [(self.classifier.classes[i], float(probabilities[i])) for i in order]
+            top = [(self.classifier.symbols[i], float(probabilities[i])) for i in order]
         return GlyphInput(top=top, box=glyph.box, kind=glyph.kind, rel_height=glyph.rel_height,
                           rel_width=glyph.rel_width, rel_y=glyph.rel_y, aspect=glyph.aspect,
                           slant=glyph.slant, parts=glyph.parts, pen_heights=glyph.pen_heights)

@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 
+import cv2
 import numpy as np
 import pytest
 
@@ -13,6 +14,7 @@ from exprocr.classifier.inference import GlyphClassifier
 from exprocr.classifier.model_file import SHIPPED_MODEL, load_model, save_model, weight_shapes
 from exprocr.classifier.normalize import normalize_glyph
 from exprocr.classifier.synth import OPERATORS, render_batch, render_operator
+from exprocr.classifier.touching import TOUCHING
 from exprocr.errors import DataError, ModelFileError
 
 
@@ -77,7 +79,7 @@ def _meta(classes) -> dict:
 
 def test_model_file_round_trip(tmp_path):
     path = tmp_path / "m.npz"
-    save_model(path, _weights(18, np.random.default_rng(0)), _meta(DEFAULT_CLASSES))
+    save_model(path, _weights(len(DEFAULT_CLASSES), np.random.default_rng(0)), _meta(DEFAULT_CLASSES))
     model = load_model(path)
     assert model.classes == DEFAULT_CLASSES and model.meta["version"] == 1
 
@@ -85,7 +87,7 @@ def test_model_file_round_trip(tmp_path):
 @pytest.mark.parametrize("damage", ["truncate", "text", "nan", "shape", "version", "pickle"])
 def test_bad_model_files_are_refused(tmp_path, damage):
     path = tmp_path / "m.npz"
-    weights = _weights(18, np.random.default_rng(0))
+    weights = _weights(len(DEFAULT_CLASSES), np.random.default_rng(0))
     save_model(path, weights, _meta(DEFAULT_CLASSES))
     if damage == "truncate":
         path.write_bytes(path.read_bytes()[:500])
@@ -119,7 +121,7 @@ def test_numpy_forward_matches_torch(tmp_path):
     from exprocr.classifier.lenet import LeNet5
 
     torch.manual_seed(0)
-    model = LeNet5(18, 0.1, 0.3)
+    model = LeNet5(len(DEFAULT_CLASSES), 0.1, 0.3)
     with torch.no_grad():  # give batch-norm non-trivial statistics to fold
         for bn in (model.bn1, model.bn3):
             bn.running_mean.uniform_(-0.5, 0.5)
@@ -193,7 +195,7 @@ def test_short_training_lowers_the_loss_and_writes_a_usable_model(tmp_path):
                     tmp_path / "m.npz", TrainConfig(epochs=4, batch_size=32, lr=5e-3), log=lambda *_: None)
     assert history.loss[-1] < history.loss[0]
     classifier = GlyphClassifier.load(tmp_path / "m.npz")
-    assert classifier.predict_proba(held.images[:4]).shape == (4, 18)
+    assert classifier.predict_proba(held.images[:4]).shape == (4, len(DEFAULT_CLASSES))
 
 
 def test_bhmsds_loads_as_an_extra_set(bhmsds):
@@ -201,3 +203,22 @@ def test_bhmsds_loads_as_an_extra_set(bhmsds):
 
     glyphs = load_glyph_set(bhmsds, DEFAULT_CLASSES)
     assert set(glyphs.skipped) == {"dot", "w", "y", "z"} and len(glyphs.labels) == 16800
+
+
+def test_touching_groups_are_digits_written_into_each_other():
+    from exprocr.classifier.touching import touching_groups
+
+    bar = np.zeros((28, 28), np.uint8)
+    bar[4:24, 10:16] = 255  # a crude `1`, 6 columns wide
+    for group in touching_groups(np.stack([bar, bar]), 30, seed=0):
+        count, _ = cv2.connectedComponents((group > 40).astype(np.uint8))
+        assert count - 1 == 1  # the inks touch: one piece
+        assert 6 < group.shape[1] <= 3 * 7  # wider than one, no wider than three apart
+
+
+def test_reader_never_reports_the_touching_class():
+    classifier = GlyphClassifier.load()
+    assert TOUCHING not in classifier.symbols
+    images = np.random.default_rng(2).random((5, 32, 32)).astype(np.float32)
+    expected = len(classifier.classes) - (TOUCHING in classifier.classes)
+    assert classifier.symbol_proba(images).shape == (5, expected)

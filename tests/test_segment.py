@@ -65,8 +65,8 @@ def test_touching_pair_is_split_where_the_classifier_agrees():
     from exprocr.classifier.inference import GlyphClassifier
 
     classifier = GlyphClassifier.load()
-    digits = np.array([i for i, c in enumerate(classifier.classes) if c.isdigit()])
-    page = segment(draw_lines(["4~0+1"]), classify=classifier.predict_proba, joinable=digits)
+    digits = np.array([i for i, c in enumerate(classifier.symbols) if c.isdigit()])
+    page = segment(draw_lines(["4~0+1"]), classify=classifier.symbol_proba, joinable=digits)
     assert _counts(page) == [4]
 
 

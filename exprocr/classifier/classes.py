@@ -4,7 +4,10 @@ A reader never assumes these: it takes class names from the model file. Training
 them to build a model, and glyph-set loaders use the aliases to map foreign labels.
 """
 
-DEFAULT_CLASSES: tuple[str, ...] = tuple("0123456789") + ("+", "-", "×", "÷", "/", "=", "(", ")")
+from exprocr.classifier.touching import TOUCHING
+
+SYMBOLS: tuple[str, ...] = tuple("0123456789") + ("+", "-", "×", "÷", "/", "=", "(", ")")
+DEFAULT_CLASSES: tuple[str, ...] = SYMBOLS + (TOUCHING,)  # the last is a reject class, never read
 
 LABEL_ALIASES: dict[str, str] = {
     "plus": "+", "add": "+",

@@ -15,6 +15,7 @@ from exprocr.classifier import mnist, normalize
 from exprocr.classifier.glyphsets import load_glyph_set
 from exprocr.classifier.normalize import normalize_batch
 from exprocr.classifier.synth import OPERATORS, render_operator
+from exprocr.classifier.touching import TOUCHING, touching_groups
 
 _SYNTH_VALIDATION_SEED = 10_000_000  # held-out synthetic glyphs come from another seed range
 
@@ -74,6 +75,17 @@ def build(classes: tuple[str, ...], *, mnist_dir: str | Path | None, extras: lis
     validation = {"mnist": Split(x[order[:5000]], y[order[:5000]])}
     parts = [Split(x[order[5000:]], y[order[5000:]])]
     sources = [f"MNIST train ({len(x) - 5000} glyphs; 5000 held out)"]
+    if TOUCHING in classes and synthetic_per_class:  # composed from the same split's digits
+        raw = images[keep]
+        for name, index, count, offset in (("train", order[5000:], synthetic_per_class, 0),
+                                           ("touching", order[:5000], max(200, synthetic_per_class // 10), 1)):
+            groups = Split(_normalized(touching_groups(raw[index], count, seed + offset)),
+                           np.full(count, classes.index(TOUCHING), np.int64))
+            if name == "train":
+                parts.append(groups)
+            else:
+                validation[name] = groups
+        sources.append(f"touching digits composed from MNIST train ({synthetic_per_class})")
     for extra in extras:
         glyphs = load_glyph_set(extra, classes)
         held = _held_out(len(glyphs.labels))

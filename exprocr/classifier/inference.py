@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from exprocr.classifier.model_file import ModelFile, load_model
+from exprocr.classifier.touching import TOUCHING
 
 
 def _conv(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
@@ -40,6 +41,9 @@ class GlyphClassifier:
         self.model = model
         self.classes = model.classes
         self._w = model.weights
+        # What a glyph may be read as: every class but the reject class of touching digits.
+        self._symbols = np.array([i for i, name in enumerate(self.classes) if name != TOUCHING])
+        self.symbols = tuple(self.classes[i] for i in self._symbols)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "GlyphClassifier":
@@ -64,3 +68,8 @@ class GlyphClassifier:
         z = self.logits(images)
         z = np.exp(z - z.max(axis=1, keepdims=True))
         return z / z.sum(axis=1, keepdims=True)
+
+    def symbol_proba(self, images: np.ndarray) -> np.ndarray:
+        """Probabilities (N, symbols) of the readable symbols only: a glyph that looks like
+        touching digits keeps little probability for any one symbol."""
+        return self.predict_proba(images)[:, self._symbols]

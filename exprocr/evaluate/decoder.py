@@ -105,6 +105,9 @@ def _geometry_prior(label: str, glyph: GlyphInput) -> float:
     if rel_y is not None and label in ("-", "=", "+", "×", "÷") and not 0.2 <= rel_y <= 0.85:
         # An operator sits mid-line; a stroke high above or low below it is a flag or a fragment.
         prior -= 8.0 if not 0.1 <= rel_y <= 0.95 else 3.0
+    if glyph.parts is not None and glyph.parts >= 3 and label == "+":
+        # A plus is two strokes: crossing (one piece) or, lifted, two; three is an obelus.
+        prior -= 2.0
     if glyph.parts == 1 and label == "÷":
         prior -= 1.5  # an obelus's dots stand apart from its bar, unless blur fused them
     if glyph.parts == 1 and label == "=":

@@ -27,6 +27,7 @@ _STANDALONE = set("=÷+×")  # small marks that are symbols of their own, never 
 _TRUSTED = 0.9  # an upright reading at least this sure, and valid, is not second-guessed
 _JUNK = 0.4  # a short line read with less confidence than this, beside sure ones, is dropped
 _TURNED = 0.75  # a turned reading must be at least this sure to replace the upright one
+_TINY = 0.4  # a line of marks less than this share of the writing's height is not writing
 
 
 class Reader:
@@ -82,7 +83,7 @@ class Reader:
             result.box = _unturned(line.box, page, image)
             lines.append(result)
         width, height = image.original_size
-        keep = _not_junk(lines)
+        keep = _not_junk(lines, [line.x_height for line in page.lines])
         page.lines = [line for line, kept in zip(page.lines, keep) if kept]
         lines = [line for line, kept in zip(lines, keep) if kept]
         return page, ReadResult(file=None, lines=lines, width=width, height=height, rotation=rotation)
@@ -111,12 +112,15 @@ class Reader:
                           slant=glyph.slant, parts=glyph.parts, pen_heights=glyph.pen_heights)
 
 
-def _not_junk(lines: list) -> list[bool]:
-    """Which lines to keep: a short line the classifier and grammar both doubt, beside
-    confident writing, is a stray mark, a grid remnant or a fold, not something written."""
+def _not_junk(lines: list, x_heights: list[float]) -> list[bool]:
+    """Which lines to keep, beside confident writing: not a short line the classifier and
+    grammar both doubt (a stray mark, a grid remnant, a fold), and not a line of marks far
+    smaller than that writing (the crossings of a grid grouped into lines of their own)."""
     if len(lines) < 2 or not any(l.confidence >= _JUNK * 2 for l in lines):
         return [True] * len(lines)
-    return [not (len(l.glyphs) <= 3 and l.confidence < _JUNK) for l in lines]
+    writing = [h for l, h in zip(lines, x_heights) if len(l.glyphs) >= 3 and l.confidence >= _JUNK * 2]
+    least = _TINY * max(writing, default=0.0)
+    return [not (len(l.glyphs) <= 3 and l.confidence < _JUNK) and h >= least for l, h in zip(lines, x_heights)]
 
 
 def _drop_needless_groups(glyphs: list[Glyph], inputs: list[GlyphInput]) -> list[GlyphInput]:

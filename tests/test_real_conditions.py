@@ -68,6 +68,23 @@ def test_division_by_zero_is_read_as_written_not_turned_over(reader, written):
     assert result.lines[0].status == "math error"
 
 
+def _dotted_grid(photo: np.ndarray, side: int) -> np.ndarray:
+    """Square marks on a 37-pixel grid below the writing: what a squared page's crossings
+    leave when its lines are gone."""
+    for y in range(200, 560, 37):
+        for x in range(30, 880, 37):
+            cv2.rectangle(photo, (x, y), (x + side, y + side + 1), (60, 60, 60), -1)
+    return photo
+
+
+@pytest.mark.parametrize("side", [5, 11])
+def test_many_small_marks_neither_hide_a_one_nor_make_lines(reader, side):
+    # Outnumbering the glyphs, small marks once set the writing's height: the `1` was then
+    # "far taller than the writing" and went as a fold, and rows of marks were read as lines.
+    result = reader.read(_dotted_grid(draw_lines(["12+34"]), side))
+    assert [line.ascii for line in result.lines] == ["12+34"]
+
+
 def test_faint_pencil_and_heavy_marker(reader):
     faint = draw_lines(["34-7"], ink=(175, 175, 175), width=2)
     heavy = draw_lines(["34-7"], ink=(5, 5, 5), width=12, gap=30)

@@ -63,6 +63,13 @@ def _writing_measures(components: list[Component], w: int, h: int) -> tuple[floa
     return pen, writing_contrast(inner, pen)
 
 
+def _writing_height(components: list[Component], pen: float) -> float:
+    """Typical height of the full-size glyphs. Marks a few pens tall (dots, a grid's
+    crossings, specks) can outnumber the glyphs and must not set it, or a `1` looks like
+    a fold far taller than the writing."""
+    return typical_height([c for c in components if c.h >= 3 * pen] or components)
+
+
 def _slant(mask: np.ndarray) -> float:
     """Tilt of the ink's principal axis from vertical, degrees, positive leaning right."""
     m = cv2.moments(mask.astype(np.uint8), binaryImage=True)
@@ -230,9 +237,9 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
 
     kept = [c for c in components if not _is_clutter(c, pen, contrast, (h, w), peak)]
     if kept:  # a thin upright mark far taller than the writing is a page edge or a fold
-        text_height = typical_height(kept)
+        text_height = _writing_height(kept, pen)
         kept = [c for c in kept if not (c.h > 3.5 * text_height and c.w < 0.25 * c.h)]
-    items = find_fractions(kept, typical_height(kept)) if kept else []
+    items = find_fractions(kept, _writing_height(kept, pen)) if kept else []
     builder = _PageGlyphs(labels, ink.darkness, scale, pen, classify, joinable, standalone)
     lines = []
     for group in group_lines(items):

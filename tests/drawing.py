@@ -27,7 +27,7 @@ _STROKES = {
 _DOTS = {"÷": [(0.5, 0.25), (0.5, 0.75)], ".": [(0.5, 0.92)]}
 
 
-def _draw_symbol(canvas: np.ndarray, symbol: str, x: int, y: int, colour, width: int) -> None:
+def draw_symbol(canvas: np.ndarray, symbol: str, x: int, y: int, colour, width: int) -> None:
     size = _SIZE
     for stroke in _STROKES.get(symbol, []):
         points = np.array([(x + px * size * 0.6, y + py * size) for px, py in stroke], np.int32)
@@ -62,7 +62,7 @@ def draw_lines(lines: list[str], *, paper=(245, 245, 240), ink=(30, 30, 30), wid
                 continue
             if symbol == ".":
                 x -= gap // 2
-            _draw_symbol(canvas, symbol, x, y, ink, width)
+            draw_symbol(canvas, symbol, x, y, ink, width)
             x += int(_SIZE * 0.6) + (4 if symbol == "." else gap)
     if shadow:
         ramp = np.linspace(0.4, 1.0, w, dtype=np.float32)[None, :, None]

@@ -6,7 +6,7 @@ import pytest
 
 from exprocr.segment.orientation import rotate, unrotate_box
 from exprocr.segment.segmenter import segment
-from tests.drawing import draw_lines
+from tests.drawing import draw_symbol, draw_lines
 
 
 def _counts(page) -> list[int]:
@@ -136,3 +136,17 @@ def test_squared_paper_grid_is_removed_and_every_glyph_kept():
     turn = cv2.getRotationMatrix2D((450, 300), 3, 1.0)  # a few degrees off level
     photo = cv2.warpAffine(photo, turn, (900, 600), borderMode=cv2.BORDER_REPLICATE)
     assert _counts(segment(photo)) == [5, 3]
+
+
+def test_skewed_bowed_line_stays_one_line():
+    # Rising 8° and bowing up after a widely spaced minus: the minus overlaps neither
+    # neighbour's band, yet the two halves' bands agree, so they are one line.
+    canvas = np.full((500, 1300, 3), (245, 245, 240), np.uint8)
+    x = 40
+    for symbol, lift in [(s, 0) for s in "51+10"] + [("-", 0)] + [(s, 20) for s in "43+71"]:
+        x += 100 if symbol == "-" or (symbol == "4" and lift) else 0
+        draw_symbol(canvas, symbol, x, 220 - lift, (30, 30, 30), 4)
+        x += 36 if symbol == "-" else 54
+    turned = cv2.warpAffine(canvas, cv2.getRotationMatrix2D((650, 250), 8, 1.0), (1300, 500),
+                            borderValue=(245, 245, 240))
+    assert _counts(segment(turned)) == [11]

@@ -92,7 +92,7 @@ def fit_band(members: list[Item]) -> tuple[float, float, float]:
     ys = np.array([c.cy for c in tall])
     if len(tall) >= 3 and np.ptp(xs) > 2 * x_height:
         slope, intercept = np.polyfit(xs, ys, 1)
-        slope = float(np.clip(slope, -0.12, 0.12))  # a few degrees of skew, no more
+        slope = float(np.clip(slope, -0.2, 0.2))  # skew up to ~11°, no more
         intercept = float(np.median(ys - slope * xs))
     else:
         slope, intercept = 0.0, float(np.median(ys))
@@ -103,6 +103,44 @@ def _fraction_band(fractions: list[Item]) -> tuple[float, float, float]:
     """Band of a line holding only fractions: centred on the bars, text-high."""
     x_height = float(np.median([fit_band(f.above + f.below)[0] for f in fractions]))
     return x_height, 0.0, float(np.median([f.cy for f in fractions]))
+
+
+def _extent(line: LineGroup) -> tuple[float, float]:
+    return min(m.x for m in line.members), max(m.x2 for m in line.members)
+
+
+def _continues(left: LineGroup, right: LineGroup, height: float) -> bool:
+    """`right` carries on `left`'s line: it starts after it, near enough to have chained,
+    and their bands agree. On a skewed line a neighbour can sit too high to
+    overlap the last glyph (a minus before a rising `4`), though the line runs on."""
+    left_start, left_end = _extent(left)
+    right_start, right_end = _extent(right)
+    if right_start < left_end - 0.2 * height or right_start - left_end > 2.5 * height:
+        return False
+    if max(left.x_height, right.x_height) > 1.6 * min(left.x_height, right.x_height):
+        return False
+    # Bands meet where the gap is, or (a short piece's band is a poor fit) the longer
+    # piece's band, carried on, runs through the shorter one. Another line is a line apart.
+    long, short = (left, right) if len(left.members) >= len(right.members) else (right, left)
+    x = float(np.mean([m.cx for m in short.members]))
+    middle = (left_end + right_start) / 2
+    offset = min(abs(left.centre_at(middle) - right.centre_at(middle)),
+                 abs(long.centre_at(x) - short.centre_at(x)))
+    return offset <= 0.4 * max(left.x_height, right.x_height)
+
+
+def _join_collinear(lines: list[LineGroup], height: float) -> list[LineGroup]:
+    """Pieces of one skewed line, chained apart, joined again (left to right)."""
+    pieces = sorted(lines, key=lambda line: _extent(line)[0])
+    joined: list[LineGroup] = []
+    for piece in pieces:
+        target = next((line for line in joined if _continues(line, piece, height)), None)
+        if target is None:
+            joined.append(piece)
+        else:
+            members = target.members + piece.members
+            joined[joined.index(target)] = LineGroup(members, *fit_band(members))
+    return joined
 
 
 def group_lines(components: list[Item]) -> list[LineGroup]:
@@ -116,6 +154,7 @@ def group_lines(components: list[Item]) -> list[LineGroup]:
             lines.append(LineGroup(members, *fit_band(members)))
         else:
             minors.extend(members)
+    lines = _join_collinear(lines, height)
     for c in minors:
         best, best_distance = None, None
         for line in lines:

@@ -13,7 +13,7 @@ from exprocr.classifier.inference import GlyphClassifier
 from exprocr.evaluate.decoder import GlyphInput, decode_line
 from exprocr.results import ReadResult
 from exprocr.segment.debug import render_debug
-from exprocr.segment.load import LoadedImage, load_image
+from exprocr.segment.load import PROCESSING_PIXELS, LoadedImage, load_image
 from exprocr.segment.orientation import ROTATIONS, rotate, unrotate_box
 from exprocr.segment.segmenter import segment
 from exprocr.segment.types import Glyph, Page
@@ -28,6 +28,8 @@ _TRUSTED = 0.9  # an upright reading at least this sure, and valid, is not secon
 _JUNK = 0.4  # a short line read with less confidence than this, beside sure ones, is dropped
 _TURNED = 0.75  # a turned reading must be at least this sure to replace the upright one
 _TINY = 0.4  # a line of marks less than this share of the writing's height is not writing
+_SMALL_WRITING = 24  # pixels: writing less tall than this is segmented again at twice the size
+_ENLARGED_GLYPHS = 80  # ... if it has no more glyphs than this
 
 
 class Reader:
@@ -70,10 +72,26 @@ class Reader:
                   for line in page.lines]
         return render_debug(rotate(image.bgr, page.rotation), page, labels, scale=image.scale)
 
+    def _segment(self, bgr: np.ndarray, scale: float) -> Page:
+        """Segment; writing only a few pixels tall (all of it: specks make short lines of
+        their own) is segmented again from a 2× enlargement, where its strokes are more than
+        a pixel or two wide and its small marks keep a shape. It costs 4× the time: not for
+        an enlargement beyond the processing size, nor for hundreds of marks (dotted paper)."""
+        page = segment(bgr, classify=self.classifier.symbol_proba, joinable=self.digits,
+                       standalone=self.standalone, scale=scale)
+        heights = [line.x_height * scale for line in page.lines]
+        glyphs = sum(len(line.glyphs) for line in page.lines)
+        enlarged_pixels = 4 * bgr.shape[0] * bgr.shape[1]
+        if (heights and max(heights) < _SMALL_WRITING and glyphs <= _ENLARGED_GLYPHS
+                and enlarged_pixels <= PROCESSING_PIXELS):
+            larger = cv2.resize(bgr, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+            page = segment(larger, classify=self.classifier.symbol_proba, joinable=self.digits,
+                           standalone=self.standalone, scale=2 * scale,
+                           original_size=(page.width, page.height))
+        return page
+
     def _read_turned(self, image: LoadedImage, rotation: int) -> tuple[Page, ReadResult]:
-        turned = rotate(image.bgr, rotation)
-        page = segment(turned, classify=self.classifier.symbol_proba, joinable=self.digits,
-                       standalone=self.standalone, scale=image.scale)
+        page = self._segment(rotate(image.bgr, rotation), image.scale)
         page.rotation = rotation
         lines = []
         for line, inputs in zip(page.lines, self._decoder_inputs(page)):

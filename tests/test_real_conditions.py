@@ -85,6 +85,17 @@ def test_many_small_marks_neither_hide_a_one_nor_make_lines(reader, side):
     assert [line.ascii for line in result.lines] == ["12+34"]
 
 
+@pytest.mark.parametrize("sample, factor, expected", [("tight-crop.jpg", 0.3, "7+8"),
+                                                     ("wrong-answer.jpg", 0.22, "8*7=54"),
+                                                     ("blue-ink.jpg", 0.3, "23*4+17")])
+def test_low_resolution_photo_is_read_from_an_enlargement(reader, sample, factor, expected):
+    # Writing 10-20 pixels tall: strokes a pixel or two wide lose the marks' shapes in the
+    # mask (a `+` in a `7+8` vanished); segmented again at twice the size, they are read.
+    photo = cv2.imread(str(SAMPLES / sample))
+    small = cv2.resize(photo, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    assert [line.ascii for line in reader.read(small).lines] == [expected]
+
+
 def test_faint_pencil_and_heavy_marker(reader):
     faint = draw_lines(["34-7"], ink=(175, 175, 175), width=2)
     heavy = draw_lines(["34-7"], ink=(5, 5, 5), width=12, gap=30)

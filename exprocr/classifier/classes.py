@@ -6,8 +6,8 @@ them to build a model, and glyph-set loaders use the aliases to map foreign labe
 
 from exprocr.classifier.touching import TOUCHING
 
-SYMBOLS: tuple[str, ...] = tuple("0123456789") + ("+", "-", "×", "÷", "/", "=", "(", ")")
-DEFAULT_CLASSES: tuple[str, ...] = SYMBOLS + (TOUCHING,)  # the last is a reject class, never read
+# The last is a reject class (touching digits): it is trained, never read.
+DEFAULT_CLASSES: tuple[str, ...] = tuple("0123456789") + ("+", "-", "×", "÷", "/", "=", "(", ")", TOUCHING)
 
 LABEL_ALIASES: dict[str, str] = {
     "plus": "+", "add": "+",

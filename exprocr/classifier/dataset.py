@@ -75,16 +75,16 @@ def build(classes: tuple[str, ...], *, mnist_dir: str | Path | None, extras: lis
     validation = {"mnist": Split(x[order[:5000]], y[order[:5000]])}
     parts = [Split(x[order[5000:]], y[order[5000:]])]
     sources = [f"MNIST train ({len(x) - 5000} glyphs; 5000 held out)"]
-    if TOUCHING in classes and synthetic_per_class:  # composed from the same split's digits
+    if TOUCHING in classes and synthetic_per_class:
         raw = images[keep]
-        for name, index, count, offset in (("train", order[5000:], synthetic_per_class, 0),
-                                           ("touching", order[:5000], max(200, synthetic_per_class // 10), 1)):
-            groups = Split(_normalized(touching_groups(raw[index], count, seed + offset)),
-                           np.full(count, classes.index(TOUCHING), np.int64))
-            if name == "train":
-                parts.append(groups)
-            else:
-                validation[name] = groups
+
+        def touching(index: np.ndarray, count: int, group_seed: int) -> Split:
+            """Groups composed from one split's digits, so held-out digits stay held out."""
+            groups = _normalized(touching_groups(raw[index], count, group_seed))
+            return Split(groups, np.full(count, classes.index(TOUCHING), np.int64))
+        parts.append(touching(order[5000:], synthetic_per_class, seed))
+        validation["touching"] = touching(order[:5000], max(200, synthetic_per_class // 10),
+                                          _SYNTH_VALIDATION_SEED)
         sources.append(f"touching digits composed from MNIST train ({synthetic_per_class})")
     for extra in extras:
         glyphs = load_glyph_set(extra, classes)

@@ -60,4 +60,3 @@ def touching_groups(digits: np.ndarray, count: int, seed: int) -> list[np.ndarra
             group = _join(group, resized, rng)
         groups.append(group)
     return groups
-

@@ -111,10 +111,10 @@ def _extent(line: LineGroup) -> tuple[float, float]:
 
 def _continues(left: LineGroup, right: LineGroup, height: float) -> bool:
     """`right` carries on `left`'s line: it starts after it, near enough to have chained,
-    and their bands agree. On a skewed line a neighbour can sit too high to
-    overlap the last glyph (a minus before a rising `4`), though the line runs on."""
+    and their bands agree. On a skewed line a neighbour can sit too high to overlap the
+    last glyph (a minus before a rising `4`), though the line runs on."""
     left_start, left_end = _extent(left)
-    right_start, right_end = _extent(right)
+    right_start = _extent(right)[0]
     if right_start < left_end - 0.2 * height or right_start - left_end > 2.5 * height:
         return False
     if max(left.x_height, right.x_height) > 1.6 * min(left.x_height, right.x_height):

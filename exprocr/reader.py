@@ -73,25 +73,30 @@ class Reader:
         return render_debug(rotate(image.bgr, page.rotation), page, labels, scale=image.scale)
 
     def _segment(self, bgr: np.ndarray, scale: float) -> Page:
-        """Segment; writing only a few pixels tall (all of it: specks make short lines of
-        their own) is segmented again from a 2× enlargement, where its strokes are more than
-        a pixel or two wide and its small marks keep a shape. It costs 4× the time: not for
-        an enlargement beyond the processing size, nor for hundreds of marks (dotted paper)."""
-        page = segment(bgr, classify=self.classifier.symbol_proba, joinable=self.digits,
+        return segment(bgr, classify=self.classifier.symbol_proba, joinable=self.digits,
                        standalone=self.standalone, scale=scale)
-        heights = [line.x_height * scale for line in page.lines]
-        glyphs = sum(len(line.glyphs) for line in page.lines)
-        enlarged_pixels = 4 * bgr.shape[0] * bgr.shape[1]
-        if (heights and max(heights) < _SMALL_WRITING and glyphs <= _ENLARGED_GLYPHS
-                and enlarged_pixels <= PROCESSING_PIXELS):
-            larger = cv2.resize(bgr, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
-            page = segment(larger, classify=self.classifier.symbol_proba, joinable=self.digits,
-                           standalone=self.standalone, scale=2 * scale,
-                           original_size=(page.width, page.height))
-        return page
 
     def _read_turned(self, image: LoadedImage, rotation: int) -> tuple[Page, ReadResult]:
-        page = self._segment(rotate(image.bgr, rotation), image.scale)
+        """Read the photo turned by `rotation`. Writing only a few pixels tall (all of it:
+        specks make short lines of their own) is also read from a 2× enlargement, where its
+        strokes are more than a pixel or two wide and small marks keep their shape; the
+        surer reading wins (enlarged JPEG blocks can make marks of their own). Only upright,
+        so that a turned reading is not favoured by a second try; not beyond the processing
+        size, nor for hundreds of marks (dotted paper): it costs 4× the time."""
+        turned = rotate(image.bgr, rotation)
+        reading = self._read_page(self._segment(turned, image.scale), image, rotation)
+        page = reading[0]
+        heights = [line.x_height * image.scale for line in page.lines]
+        glyphs = sum(len(line.glyphs) for line in page.lines)
+        if (rotation == 0 and heights and max(heights) < _SMALL_WRITING and glyphs <= _ENLARGED_GLYPHS
+                and 4 * turned.shape[0] * turned.shape[1] <= PROCESSING_PIXELS):
+            larger = cv2.resize(turned, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+            enlarged = self._read_page(self._segment(larger, 2 * image.scale), image, rotation)
+            if _quality(enlarged[1]) > _quality(reading[1]):
+                reading = enlarged
+        return reading
+
+    def _read_page(self, page: Page, image: LoadedImage, rotation: int) -> tuple[Page, ReadResult]:
         page.rotation = rotation
         lines = []
         for line, inputs in zip(page.lines, self._decoder_inputs(page)):

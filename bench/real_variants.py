@@ -1,0 +1,77 @@
+"""Real photos, changed the way other people's photos differ: how stable is the reading?
+
+    python -m bench.real_variants [--photos DIR] [--labels TSV]
+
+Each real-dev photo is read as it is and as a variant: smaller (a messenger's resize, a
+distant shot), turned a few degrees, JPEG-compressed hard, dimmed, blurred, lit unevenly.
+A reader that holds up here is less likely to be tuned to these particular photos. The
+variants are made in memory; nothing is written beside the photos.
+"""
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from bench.real import REAL_DEV
+from bench.report import write_report
+from exprocr.photo_eval import load_labels, score_photos
+from exprocr.reader import Reader
+from exprocr.segment.load import load_image
+
+
+def _turned(image: np.ndarray, degrees: float) -> np.ndarray:
+    h, w = image.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    return cv2.warpAffine(image, matrix, (w, h), borderMode=cv2.BORDER_REPLICATE)
+
+
+def _jpeg(image: np.ndarray, quality: int) -> np.ndarray:
+    return cv2.imdecode(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])[1], cv2.IMREAD_COLOR)
+
+
+def _shrunk(image: np.ndarray, factor: float) -> np.ndarray:
+    return cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+
+
+def _uneven(image: np.ndarray) -> np.ndarray:
+    ramp = np.linspace(0.45, 1.0, image.shape[1], dtype=np.float32)[None, :, None]
+    return (image.astype(np.float32) * ramp).astype(np.uint8)
+
+
+VARIANTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "as is": lambda image: image,
+    "half size": lambda image: _shrunk(image, 0.5),
+    "quarter size": lambda image: _shrunk(image, 0.25),
+    "turned +4°": lambda image: _turned(image, 4),
+    "turned −6°": lambda image: _turned(image, -6),
+    "JPEG quality 30": lambda image: _jpeg(image, 30),
+    "dimmed": lambda image: np.clip(image.astype(np.float32) * 0.55 + 20, 0, 255).astype(np.uint8),
+    "blurred": lambda image: cv2.GaussianBlur(image, (0, 0), 1.2 * max(image.shape[:2]) / 1000),
+    "light falling off sideways": _uneven,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--photos", default=REAL_DEV)
+    parser.add_argument("--labels", default=None)
+    args = parser.parse_args()
+    if not Path(args.photos).is_dir():
+        raise SystemExit(f"{args.photos}: no such folder (real-dev is developer-only data beside the repo)")
+    labels = load_labels(args.labels or f"{args.photos}/labels.tsv")
+    photos = {name: load_image(f"{args.photos}/{name}").bgr for name in labels}  # EXIF applied
+    reader = Reader()
+    figures, failures = {}, []
+    for variant, change in VARIANTS.items():
+        score = score_photos({name: reader.read(change(image)) for name, image in photos.items()}, labels)
+        figures[f"line-exact, {variant}"] = score.summary()["line_exact"]
+        failures.append(f"| {variant} | {' '.join(row.file for row in score.rows if not row.exact)} |")
+    table = "| variant | photos read wrong |\n|---|---|\n" + "\n".join(failures)
+    write_report("real_variants", f"Real photos changed ({len(labels)} photos)", figures, table)
+
+
+if __name__ == "__main__":
+    main()

@@ -97,6 +97,8 @@ class Reader:
         return reading
 
     def _read_page(self, page: Page, image: LoadedImage, rotation: int) -> tuple[Page, ReadResult]:
+        """Decode every line of a segmented page, boxes in the original photo's pixels;
+        lines that are no writing (stray marks, grid remnants) dropped."""
         page.rotation = rotation
         lines = []
         for line, inputs in zip(page.lines, self._decoder_inputs(page)):

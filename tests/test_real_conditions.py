@@ -96,13 +96,6 @@ def test_low_resolution_photo_is_read_from_an_enlargement(reader, sample, factor
     assert [line.ascii for line in reader.read(small).lines] == [expected]
 
 
-def test_a_mark_a_few_pixels_from_the_frame_is_not_a_line(reader):
-    # A desk's edge or a page corner, blurred a few pixels in from the frame's border.
-    photo = draw_lines(["12+34"])
-    cv2.line(photo, (5, 380), (5, 430), (30, 30, 30), 4)
-    assert [line.ascii for line in reader.read(photo).lines] == ["12+34"]
-
-
 def test_faint_pencil_and_heavy_marker(reader):
     faint = draw_lines(["34-7"], ink=(175, 175, 175), width=2)
     heavy = draw_lines(["34-7"], ink=(5, 5, 5), width=12, gap=30)

@@ -257,10 +257,8 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
 def _without_edge_debris(lines: list[Line], width: int, height: int) -> list[Line]:
     """Drop short lines made only of marks on the photo's border (page corners, desk edges)
     when the photo has other writing: nobody writes a number into the frame's edge."""
-    near = max(1, int(0.01 * max(width, height)))  # a vignette or a desk's edge blurs the frame
-
     def on_border(box: tuple[int, int, int, int]) -> bool:
         x, y, w, h = box
-        return x <= near or y <= near or x + w >= width - near or y + h >= height - near
+        return x <= 1 or y <= 1 or x + w >= width - 1 or y + h >= height - 1
     debris = [line for line in lines if len(line.glyphs) <= 2 and all(on_border(g.box) for g in line.glyphs)]
     return [line for line in lines if line not in debris] if len(debris) < len(lines) else lines

@@ -109,12 +109,11 @@ def _extent(line: LineGroup) -> tuple[float, float]:
     return min(m.x for m in line.members), max(m.x2 for m in line.members)
 
 
-def _continues(left: LineGroup, right: LineGroup, height: float) -> bool:
-    """`right` carries on `left`'s line: it starts after it, near enough to have chained,
-    and their bands agree. On a skewed line a neighbour can sit too high to overlap the
-    last glyph (a minus before a rising `4`), though the line runs on."""
-    left_start, left_end = _extent(left)
-    right_start = _extent(right)[0]
+def _continues(left: LineGroup, left_end: float, right: LineGroup, right_start: float, height: float) -> bool:
+    """`right` (starting at `right_start`) carries on `left`'s line (ending at `left_end`): it
+    starts after it, near enough to have chained, and their bands agree. On a skewed line a
+    neighbour can sit too high to overlap the last glyph (a minus before a rising `4`),
+    though the line runs on."""
     if right_start < left_end - 0.2 * height or right_start - left_end > 2.5 * height:
         return False
     if max(left.x_height, right.x_height) > 1.6 * min(left.x_height, right.x_height):
@@ -130,17 +129,18 @@ def _continues(left: LineGroup, right: LineGroup, height: float) -> bool:
 
 
 def _join_collinear(lines: list[LineGroup], height: float) -> list[LineGroup]:
-    """Pieces of one skewed line, chained apart, joined again (left to right)."""
-    pieces = sorted(lines, key=lambda line: _extent(line)[0])
-    joined: list[LineGroup] = []
-    for piece in pieces:
-        target = next((line for line in joined if _continues(line, piece, height)), None)
+    """Pieces of one skewed line, chained apart, joined again (left to right). Extents are
+    measured once per piece: a page of specks makes hundreds of one-mark lines."""
+    pieces = sorted(((line, *_extent(line)) for line in lines), key=lambda piece: piece[1])
+    joined: list[list] = []  # [line, start, end]
+    for line, start, end in pieces:
+        target = next((j for j in joined if _continues(j[0], j[2], line, start, height)), None)
         if target is None:
-            joined.append(piece)
+            joined.append([line, start, end])
         else:
-            members = target.members + piece.members
-            joined[joined.index(target)] = LineGroup(members, *fit_band(members))
-    return joined
+            members = target[0].members + line.members
+            target[0], target[2] = LineGroup(members, *fit_band(members)), max(target[2], end)
+    return [line for line, _, _ in joined]
 
 
 def group_lines(components: list[Item]) -> list[LineGroup]:

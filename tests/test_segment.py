@@ -150,3 +150,23 @@ def test_skewed_bowed_line_stays_one_line():
     turned = cv2.warpAffine(canvas, cv2.getRotationMatrix2D((650, 250), 8, 1.0), (1300, 500),
                             borderValue=(245, 245, 240))
     assert _counts(segment(turned)) == [11]
+
+
+def test_broad_faint_writing_on_a_dense_grid_as_dark_as_it_is_kept():
+    # The rulings' bands cover most of a dense grid; writing no darker than the grid lies
+    # in them, and its pen, far broader than the rulings, is what tells it from their remnants.
+    photo = np.full((600, 900, 3), (245, 245, 240), np.uint8)
+    for y in range(10, 600, 30):
+        cv2.line(photo, (0, y), (899, y), (200, 160, 120), 2)
+    for x in range(12, 900, 30):
+        cv2.line(photo, (x, 0), (x, 599), (200, 160, 120), 2)
+    for i, symbol in enumerate("21-7"):
+        draw_symbol(photo, symbol, 200 + 70 * i, 250, (150, 150, 150), 11)
+    assert _counts(segment(photo)) == [4]
+
+
+def test_a_shadowed_strip_along_the_frames_side_is_no_glyph():
+    # A page edge in shade on the frame's side, well over twice the writing's height: not a `1`.
+    photo = draw_lines(["54"], size=(500, 400))
+    cv2.rectangle(photo, (455, 40), (505, 200), (70, 70, 70), 6)  # its borders, cut by the frame
+    assert _counts(segment(photo)) == [2]

@@ -135,14 +135,14 @@ def _measure(mask: np.ndarray, darkness: np.ndarray, line: Line, across: int, re
 
 
 def _erase_family(mask: np.ndarray, darkness: np.ndarray, lines: list[Line], band: int, across: int,
-                  near: np.ndarray) -> np.ndarray:
+                  near: np.ndarray) -> tuple[np.ndarray, int]:
     """Erase one family of rulings (axis `across`: 0 for level lines, 1 for upright ones),
     and draw a wide band around each into `near`, valued by the ruling's darkness.
 
     Along a line, a pixel is ruling when the ink through it, across the line, is no
     thicker than that line itself and no much darker; a stroke crossing, touching or
     written along the line is thicker or darker there and is kept whole. Lines of one
-    thickness are erased together.
+    thickness are erased together. Returns the mask and the family's typical thickness.
     """
     groups: dict[int, list[tuple[Line, float]]] = {}
     for line in lines:
@@ -161,13 +161,17 @@ def _erase_family(mask: np.ndarray, darkness: np.ndarray, lines: list[Line], ban
         stroke = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((run, 1) if across == 0 else (1, run), np.uint8))
         faint = darkness <= _DARKER * max(level for _, level in group)
         erase |= drawn & mask & (1 - stroke) & faint.astype(np.uint8)
-    return mask & (1 - erase)
+    return mask & (1 - erase), int(np.median([t for t, group in groups.items() for _ in group]))
 
 
-def _without_remnants(mask: np.ndarray, darkness: np.ndarray, near: list[np.ndarray], crossing: int) -> np.ndarray:
+def _without_remnants(mask: np.ndarray, darkness: np.ndarray, near: list[np.ndarray], crossing: int,
+                      thickness: int) -> np.ndarray:
     """Drop what is left of a ruling where it strayed from its straight line: marks lying
-    wholly in its band, no darker than it. Where two rulings cross their inks stack, so a
-    mark no bigger than a crossing may be as dark as both together."""
+    wholly in its band, no darker than it, and nowhere much broader than the rulings are
+    thick (`thickness`, typically). Where two rulings cross their inks stack, so a mark no
+    bigger than a crossing may be as dark as both together. On a dense grid the bands cover
+    most of the page, and a glyph written as faintly as the grid lies in them too: its
+    broader pen, where it is not drawn out like a line, tells it from a remnant."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     inked = np.flatnonzero(mask)
     owners = labels.ravel()[inked]
@@ -185,7 +189,9 @@ def _without_remnants(mask: np.ndarray, darkness: np.ndarray, near: list[np.ndar
     thin = np.minimum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
     long = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
     ruling[(thin <= 2) & (long >= 3 * thin)] *= 2
-    drop = (inside >= 0.9 * area) & (dark <= _REMNANT * ruling)
+    core = cv2.erode(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * thickness + 1,) * 2))
+    glyph_like = (np.bincount(labels[core > 0], minlength=count) > 0) & (long < 8 * thin)
+    drop = (inside >= 0.9 * area) & (dark <= _REMNANT * ruling) & ~glyph_like
     drop[0] = False
     return mask & (1 - drop[labels].astype(np.uint8))
 
@@ -202,9 +208,10 @@ def remove_rulings(mask: np.ndarray, darkness: np.ndarray, rulings: list[Line]) 
     band = max(3, int(round(0.004 * max(h, w))))
     level = [r for r in rulings if _is_level(*r[0], *r[1])]
     upright = [r for r in rulings if not _is_level(*r[0], *r[1])]
-    near = []
+    near, thickness = [], 1
     for family, across in ((level, 0), (upright, 1)):
         if family:
             near.append(np.zeros(mask.shape, np.float32))
-            mask = _erase_family(mask, darkness, family, band, across, near[-1])
-    return _without_remnants(mask, darkness, near, crossing=(2 * band) ** 2)
+            mask, thickest = _erase_family(mask, darkness, family, band, across, near[-1])
+            thickness = max(thickness, thickest)
+    return _without_remnants(mask, darkness, near, crossing=(2 * band) ** 2, thickness=thickness)

@@ -70,6 +70,14 @@ def _writing_height(components: list[Component], pen: float) -> float:
     return typical_height([c for c in components if c.h >= 3 * pen] or components)
 
 
+def _page_edge_like(c: Component, text_height: float, width: int) -> bool:
+    """A thin upright mark far taller than the writing, or, on the frame's left or right
+    border, an upright strip twice its height: no glyph is cut off by the frame that tall."""
+    on_side = c.x == 0 or c.x2 == width
+    return ((c.h > 3.5 * text_height and c.w < 0.25 * c.h)
+            or (on_side and c.h > 2 * text_height and c.w < 0.5 * c.h))
+
+
 def _slant(mask: np.ndarray) -> float:
     """Tilt of the ink's principal axis from vertical, degrees, positive leaning right."""
     m = cv2.moments(mask.astype(np.uint8), binaryImage=True)
@@ -236,9 +244,10 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
         return float(ink.darkness[c.y:c.y2, c.x:c.x2][labels[c.y:c.y2, c.x:c.x2] == c.index].max())
 
     kept = [c for c in components if not _is_clutter(c, pen, contrast, (h, w), peak)]
-    if kept:  # a thin upright mark far taller than the writing is a page edge or a fold
-        text_height = _writing_height(kept, pen)
-        kept = [c for c in kept if not (c.h > 3.5 * text_height and c.w < 0.25 * c.h)]
+    if kept:  # an upright mark far taller than the writing is a page edge, a fold or a shadow's
+        inside = [c for c in kept if 0 < c.x and c.x2 < w] or kept  # the writing, not the frame's marks
+        text_height = _writing_height(inside, pen)
+        kept = [c for c in kept if not _page_edge_like(c, text_height, w)]
     items = find_fractions(kept, _writing_height(kept, pen)) if kept else []
     builder = _PageGlyphs(labels, ink.darkness, scale, pen, classify, joinable, standalone)
     lines = []

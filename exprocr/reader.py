@@ -28,7 +28,7 @@ _TRUSTED = 0.9  # an upright reading at least this sure, and valid, is not secon
 _JUNK = 0.4  # a short line read with less confidence than this, beside sure ones, is dropped
 _TURNED = 0.75  # a turned reading must be at least this sure to replace the upright one
 _TINY = 0.4  # a line of marks less than this share of the writing's height is not writing
-_SMALL_WRITING = 24  # pixels: writing less tall than this is segmented again at twice the size
+_SMALL_WRITING = 48  # pixels: writing less tall than this is segmented again at twice the size
 _ENLARGED_GLYPHS = 80  # ... if it has no more glyphs than this
 
 

@@ -212,6 +212,6 @@ def remove_rulings(mask: np.ndarray, darkness: np.ndarray, rulings: list[Line]) 
     for family, across in ((level, 0), (upright, 1)):
         if family:
             near.append(np.zeros(mask.shape, np.float32))
-            mask, thickest = _erase_family(mask, darkness, family, band, across, near[-1])
-            thickness = max(thickness, thickest)
+            mask, typical = _erase_family(mask, darkness, family, band, across, near[-1])
+            thickness = max(thickness, typical)
     return _without_remnants(mask, darkness, near, crossing=(2 * band) ** 2, thickness=thickness)

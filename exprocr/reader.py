@@ -4,6 +4,7 @@ Like EasyOCR's `Reader.readtext`, one call returns boxes, text and confidence; l
 it is a predictor composed of stages, each its own module. No torch on this path.
 """
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -32,6 +33,23 @@ _SMALL_WRITING = 48  # pixels: writing less tall than this is segmented again at
 _ENLARGED_GLYPHS = 80  # ... if it has no more glyphs than this
 
 
+@dataclass
+class _Reading:
+    """A page read in one orientation, and the share of its writing (by glyph area) that
+    the reading kept: lines dropped as no writing count against it."""
+
+    page: Page
+    result: ReadResult
+    kept: float
+
+    @property
+    def quality(self) -> float:
+        """How trustworthy the reading is, and how much of the page it explains: sideways
+        writing read upright leaves a few digits that look like digits turned, and drops
+        the rest as marks."""
+        return _quality(self.result) * self.kept
+
+
 class Reader:
     """Keeps the model loaded to read many photos; `read` is the whole pipeline."""
 
@@ -57,13 +75,13 @@ class Reader:
         with markedly more confidence, so a photo that was upright is never lost.
         """
         upright = self._read_turned(image, 0)
-        trust = _quality(upright[1])
-        if trust >= _TRUSTED and _all_valid(upright[1]):
-            return upright
-        turned = max((self._read_turned(image, r) for r in ROTATIONS[1:]), key=lambda c: _quality(c[1]))
-        if _quality(turned[1]) > max(1.3 * trust, trust + 0.15, _TURNED):
-            return turned
-        return upright
+        trust = upright.quality
+        if trust >= _TRUSTED and _all_valid(upright.result):
+            return upright.page, upright.result
+        turned = max((self._read_turned(image, r) for r in ROTATIONS[1:]), key=lambda c: c.quality)
+        if turned.quality > max(1.3 * trust, trust + 0.15, _TURNED):
+            return turned.page, turned.result
+        return upright.page, upright.result
 
     def overlay(self, image: LoadedImage, page: Page, result: ReadResult) -> np.ndarray:
         """The photo (as read, turned upright) with boxes, labels and confidences drawn."""
@@ -76,7 +94,7 @@ class Reader:
         return segment(bgr, classify=self.classifier.symbol_proba, joinable=self.digits,
                        standalone=self.standalone, scale=scale)
 
-    def _read_turned(self, image: LoadedImage, rotation: int) -> tuple[Page, ReadResult]:
+    def _read_turned(self, image: LoadedImage, rotation: int) -> _Reading:
         """Read the photo turned by `rotation`. Writing only a few pixels tall (all of it:
         specks make short lines of their own) is also read from a 2× enlargement, where its
         strokes are more than a pixel or two wide and small marks keep their shape; the
@@ -85,18 +103,17 @@ class Reader:
         size, nor for hundreds of marks (dotted paper): it costs 4× the time."""
         turned = rotate(image.bgr, rotation)
         reading = self._read_page(self._segment(turned, image.scale), image, rotation)
-        page = reading[0]
-        heights = [line.x_height * image.scale for line in page.lines]
-        glyphs = sum(len(line.glyphs) for line in page.lines)
+        heights = [line.x_height * image.scale for line in reading.page.lines]
+        glyphs = sum(len(line.glyphs) for line in reading.page.lines)
         if (rotation == 0 and heights and max(heights) < _SMALL_WRITING and glyphs <= _ENLARGED_GLYPHS
                 and 4 * turned.shape[0] * turned.shape[1] <= PROCESSING_PIXELS):
             larger = cv2.resize(turned, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
             enlarged = self._read_page(self._segment(larger, 2 * image.scale), image, rotation)
-            if _quality(enlarged[1]) > _quality(reading[1]):
+            if enlarged.quality > reading.quality:
                 reading = enlarged
         return reading
 
-    def _read_page(self, page: Page, image: LoadedImage, rotation: int) -> tuple[Page, ReadResult]:
+    def _read_page(self, page: Page, image: LoadedImage, rotation: int) -> _Reading:
         """Decode every line of a segmented page, boxes in the original photo's pixels;
         lines that are no writing (stray marks, grid remnants) dropped."""
         page.rotation = rotation
@@ -109,9 +126,12 @@ class Reader:
             lines.append(result)
         width, height = image.original_size
         keep = _not_junk(lines, [line.x_height for line in page.lines])
+        areas = [sum(g.box[2] * g.box[3] for g in line.glyphs if g.kind == "symbol") for line in page.lines]
+        kept_share = sum(a for a, kept in zip(areas, keep) if kept) / max(1, sum(areas))
         page.lines = [line for line, kept in zip(page.lines, keep) if kept]
         lines = [line for line, kept in zip(lines, keep) if kept]
-        return page, ReadResult(file=None, lines=lines, width=width, height=height, rotation=rotation)
+        return _Reading(page, ReadResult(file=None, lines=lines, width=width, height=height, rotation=rotation),
+                        kept_share)
 
     def _decoder_inputs(self, page: Page) -> list[list[GlyphInput]]:
         """Classify every symbol of the page in one batch; build each line's decoder input."""

@@ -70,6 +70,24 @@ def test_touching_pair_is_split_where_the_classifier_agrees():
     assert _counts(page) == [4]
 
 
+def test_a_wide_cross_the_classifier_reads_as_plus_or_times_stays_one_symbol():
+    # Split, its arms pass for two digits; whole, `+` and `×` share the classifier's
+    # belief, and that it is one operator is what counts against the cut.
+    from exprocr.classifier.normalize import normalize_glyph
+    from exprocr.segment.split import split_columns
+
+    mask = np.zeros((40, 50), np.uint8)
+    cv2.line(mask, (2, 2), (47, 37), 1, 3)
+    cv2.line(mask, (47, 2), (2, 37), 1, 3)
+    whole = normalize_glyph(mask.astype(np.uint8) * 255)
+
+    def classify(images: np.ndarray) -> np.ndarray:  # classes: digits 0-1, then `+`, `×`
+        is_whole = np.all(np.isclose(images, whole), axis=(1, 2))
+        return np.where(is_whole[:, None], [0.05, 0.05, 0.47, 0.40], [0.85, 0.05, 0.05, 0.05])
+
+    assert split_columns(mask, 42.0, classify, joinable=np.array([0, 1])) == [(0, 50)]
+
+
 def test_blank_page_has_no_lines():
     paper = np.full((600, 800, 3), 235, np.uint8)
     noise = np.random.default_rng(0).normal(0, 3, paper.shape)

@@ -92,7 +92,10 @@ def split_columns(mask: np.ndarray, x_height: float, classify: Classify | None,
              for (a, b), piece in zip(segments, as_piece)}
     whole = probabilities[segments.index((0, width))]
     widest = _WIDEST_WHOLE_DIGIT if joinable is not None and whole.argmax() in joinable else _WIDEST_SYMBOL
-    score[(0, width)] = np.log(max(float(whole.max()), 1e-6)) - _width_penalty(width, x_height, widest)
+    # Whether the whole is one symbol is the question, not which: a cross the classifier
+    # cannot decide between `+` and `×` is still one operator, not two digits.
+    single = max(float(whole.max()), float(whole[others].sum()) if joinable is not None else 0.0)
+    score[(0, width)] = np.log(max(single, 1e-6)) - _width_penalty(width, x_height, widest)
     best: dict[int, tuple[float, list[tuple[int, int]]]] = {0: (0.0, [])}
     for b in points[1:]:
         options = [(best[a][0] + score[(a, b)] - _CUT_PENALTY, best[a][1] + [(a, b)])

@@ -95,9 +95,9 @@ class Reader:
                        standalone=self.standalone, scale=scale)
 
     def _read_turned(self, image: LoadedImage, rotation: int) -> _Reading:
-        """Read the photo turned by `rotation`. Writing only a few pixels tall (all of it:
-        specks make short lines of their own) is also read from a 2× enlargement, where its
-        strokes are more than a pixel or two wide and small marks keep their shape; the
+        """Read the photo turned by `rotation`. Small writing (all of it: specks make short
+        lines of their own) is also read from a 2× enlargement, where its strokes are more
+        than two or three pixels wide and small marks keep their shape; the
         surer reading wins (enlarged JPEG blocks can make marks of their own). Only upright,
         so that a turned reading is not favoured by a second try; not beyond the processing
         size, nor for hundreds of marks (dotted paper): it costs 4× the time."""

@@ -78,10 +78,12 @@ def split_columns(mask: np.ndarray, x_height: float, classify: Classify | None,
         return list(zip(bounds[:-1], bounds[1:]))
     images = np.stack([normalize_glyph(_piece(mask, a, b)) for a, b in segments])
     probabilities = classify(images)
+    # The classes a piece of a touching group is not (operators); none when `joinable` is unset.
+    others = (np.setdiff1d(np.arange(probabilities.shape[1]), joinable) if joinable is not None
+              else np.zeros(0, np.int64))
     if joinable is None:
         as_piece = probabilities.max(axis=1)
     else:  # an operator may touch a digit only through clutter: allowed, at a price
-        others = np.setdiff1d(np.arange(probabilities.shape[1]), joinable)
         # A digit is full height: a low piece (the tail of a `2`) cannot be one.
         tall = np.array([_ink_height(mask, a, b) >= 0.5 * x_height for a, b in segments])
         as_piece = np.maximum(probabilities[:, joinable].max(axis=1) * tall,
@@ -94,7 +96,7 @@ def split_columns(mask: np.ndarray, x_height: float, classify: Classify | None,
     widest = _WIDEST_WHOLE_DIGIT if joinable is not None and whole.argmax() in joinable else _WIDEST_SYMBOL
     # Whether the whole is one symbol is the question, not which: a cross the classifier
     # cannot decide between `+` and `×` is still one operator, not two digits.
-    single = max(float(whole.max()), float(whole[others].sum()) if joinable is not None else 0.0)
+    single = max(float(whole.max()), float(whole[others].sum()))
     score[(0, width)] = np.log(max(single, 1e-6)) - _width_penalty(width, x_height, widest)
     best: dict[int, tuple[float, list[tuple[int, int]]]] = {0: (0.0, [])}
     for b in points[1:]:

@@ -2,7 +2,9 @@
 
 All on (B, 1, 32, 32) tensors at once, no per-image loops: affine (rotation, shear, aspect,
 shift), elastic wobble, pen thickness (dilate/erode), blur, and a sliver of a neighbouring
-glyph at the frame's edge, as a segmenter's cut leaves it.
+glyph at the frame's edge, as a segmenter's cut leaves it. Glyphs whose class is told
+apart by slant alone (`/` from `1`) are turned and sheared only a little: tilted as much
+as others, a slash becomes a one and a one a slash.
 """
 
 import math
@@ -15,11 +17,17 @@ def _uniform(n: int, low: float, high: float, generator: torch.Generator) -> tor
     return low + (high - low) * torch.rand(n, generator=generator)
 
 
-def augment(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """A randomly distorted copy of a batch of normalized glyphs in [0, 1]."""
+SLANT_DEFINED = ("/", "1", "+", "×")  # classes told apart by the angle of their strokes
+_SLANT_KEPT = 0.3  # share of the usual rotation and shear for glyphs defined by their slant
+
+
+def augment(x: torch.Tensor, generator: torch.Generator, slant_defined: torch.Tensor | None = None) -> torch.Tensor:
+    """A randomly distorted copy of a batch of normalized glyphs in [0, 1]; `slant_defined`
+    marks the glyphs whose slant must survive."""
     n = len(x)
-    angle = _uniform(n, -math.radians(10), math.radians(10), generator)
-    shear = _uniform(n, -0.2, 0.2, generator)
+    tilt = torch.ones(n) if slant_defined is None else torch.where(slant_defined, _SLANT_KEPT, 1.0)
+    angle = _uniform(n, -math.radians(10), math.radians(10), generator) * tilt
+    shear = _uniform(n, -0.2, 0.2, generator) * tilt
     sx, sy = _uniform(n, 0.85, 1.12, generator), _uniform(n, 0.85, 1.12, generator)
     theta = torch.zeros(n, 2, 3)
     theta[:, 0, 0] = torch.cos(angle) / sx

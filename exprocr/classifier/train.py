@@ -16,7 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from torch.nn import functional as F
 
 from exprocr import __version__
-from exprocr.classifier.augment import augment
+from exprocr.classifier.augment import SLANT_DEFINED, augment
 from exprocr.classifier.dataset import Split, TrainingData
 from exprocr.classifier.lenet import LeNet5
 from exprocr.classifier.model_file import load_model, save_model
@@ -87,6 +87,8 @@ def train(data: TrainingData, classes: tuple[str, ...], out: Path, config: Train
         log(f"resuming from {checkpoint} after epoch {first_epoch}")
 
     x_all, y_all = _tensor(data.train.images), torch.from_numpy(data.train.labels)
+    slanted = [classes.index(c) for c in SLANT_DEFINED if c in classes]
+    slant_defined = torch.isin(y_all, torch.tensor(slanted, dtype=y_all.dtype))
     started = time.perf_counter()
     seen = 0
     epoch = first_epoch
@@ -102,7 +104,7 @@ def train(data: TrainingData, classes: tuple[str, ...], out: Path, config: Train
                 total_loss = correct = count = 0.0
                 for b in range(batches):
                     index = order[b * config.batch_size:(b + 1) * config.batch_size]
-                    x = augment(x_all[index], generator)
+                    x = augment(x_all[index], generator, slant_defined[index])
                     logits = model(x)
                     loss = F.cross_entropy(logits, y_all[index], label_smoothing=0.05)
                     optimizer.zero_grad(set_to_none=True)

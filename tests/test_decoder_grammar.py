@@ -109,6 +109,14 @@ def test_slant_tells_a_slash_from_a_one(slant, expected):
     assert decode_line(glyphs).ascii == expected
 
 
+@pytest.mark.parametrize("height, slant, expected", [(1.25, 22.0, "8/2"), (1.0, 22.0, "812"),
+                                                     (1.25, 4.0, "812")])
+def test_a_stroke_taller_than_the_digits_and_leaning_is_a_slash(height, slant, expected):
+    """Printed and handwritten slashes reach past the digits; a tall `1` stands upright."""
+    glyphs = [_g(("8", .9)), _g(("1", .9), ("/", .08), slant=slant, rel_height=height), _g(("2", .9))]
+    assert decode_line(glyphs).ascii == expected
+
+
 def test_a_tall_narrow_stroke_is_not_a_minus():
     stroke = _g(("-", .55), ("1", .45), rel_height=1.0, aspect=0.2)
     assert decode_line([_g(("7", .9)), stroke, _g(("2", .9))]).ascii == "712"

@@ -117,6 +117,12 @@ def test_a_stroke_taller_than_the_digits_and_leaning_is_a_slash(height, slant, e
     assert decode_line(glyphs).ascii == expected
 
 
+@pytest.mark.parametrize("dots, expected", [(1, "7/3"), (0, "7+3"), (None, "7+3")])
+def test_a_dot_clear_of_the_bar_makes_an_obelus(dots, expected):
+    glyphs = [_g(("7", .9)), _g(("+", .67), ("÷", .25), dots=dots), _g(("3", .9))]
+    assert decode_line(glyphs).ascii == expected
+
+
 def test_a_tall_narrow_stroke_is_not_a_minus():
     stroke = _g(("-", .55), ("1", .45), rel_height=1.0, aspect=0.2)
     assert decode_line([_g(("7", .9)), stroke, _g(("2", .9))]).ascii == "712"

@@ -44,6 +44,15 @@ def test_equals_and_obelus_are_one_glyph_each():
     assert _counts(page) == [5]
 
 
+def test_an_obelus_counts_its_dots_even_with_one_fused_to_the_bar_and_a_plus_has_none():
+    photo = draw_lines(["4÷2+2"])
+    # The obelus's top dot drawn as a tick down into the bar, as some people write it.
+    cv2.line(photo, (113, 74), (113, 90), (30, 30, 30), 4, cv2.LINE_AA)
+    glyphs = segment(photo).lines[0].glyphs
+    assert len(glyphs) == 5
+    assert glyphs[1].dots >= 1 and glyphs[3].dots == 0  # `+` drawn in two strokes: none
+
+
 def test_decimal_point_is_kept_as_a_dot_at_the_baseline():
     page = segment(draw_lines(["1.4+2"]))
     glyphs = page.lines[0].glyphs

@@ -42,6 +42,7 @@ class GlyphInput:
     slant: float | None = None  # degrees from vertical, positive leaning right
     parts: int | None = None  # connected ink components: `=` has two, `÷` three
     pen_heights: float | None = None  # ink height in pen widths: `-` is about one
+    dots: int | None = None  # small parts wholly above or below the main stroke (an obelus's)
 
 
 Option = tuple[str, float, float]  # display label, classifier probability, log score
@@ -108,6 +109,9 @@ def _geometry_prior(label: str, glyph: GlyphInput) -> float:
     if glyph.parts is not None and glyph.parts >= 3 and label == "+":
         # A plus is two strokes: crossing (one piece) or, lifted, two; three is an obelus.
         prior -= 2.0
+    if glyph.dots and label in ("÷", "+"):
+        # A dot clear of the bar, above or below it: a `+` lifted between strokes has none.
+        prior += 1.5 if label == "÷" else -1.5
     if glyph.parts == 1 and label == "÷":
         prior -= 1.5  # an obelus's dots stand apart from its bar, unless blur fused them
     if glyph.parts == 1 and label == "=":

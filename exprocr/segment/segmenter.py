@@ -16,7 +16,7 @@ from exprocr.segment.fractions import Fraction, Item, find_fractions
 from exprocr.segment.lines import LineGroup, fit_band, group_lines, typical_height
 from exprocr.segment.rules import find_rulings, remove_rulings
 from exprocr.segment.split import Classify, split_columns
-from exprocr.segment.symbols import Symbol, attach_fragments, is_dot, merge_parts
+from exprocr.segment.symbols import Symbol, attach_fragments, detached_dots, is_dot, merge_parts
 from exprocr.segment.types import Glyph, Line, Page
 
 _MIN_CONTRAST = 0.45  # share of the writing's contrast a component needs (show-through is fainter)
@@ -90,7 +90,7 @@ def _slant(mask: np.ndarray) -> float:
 
 
 def _glyph(mask: np.ndarray, box: tuple[int, int, int, int], line: LineGroup,
-           scale: float, kind: str, parts: int = 1, pen: float = 1.0) -> Glyph:
+           scale: float, kind: str, parts: int = 1, pen: float = 1.0, dots: int = 0) -> Glyph:
     x, y, w, h = box
     xh = line.x_height
     top = line.centre_at(x + w / 2) - xh / 2
@@ -105,6 +105,7 @@ def _glyph(mask: np.ndarray, box: tuple[int, int, int, int], line: LineGroup,
         slant=_slant(mask),
         parts=parts,
         pen_heights=h / max(pen, 1e-6),
+        dots=dots,
     )
 
 
@@ -202,14 +203,15 @@ class _PageGlyphs:
             if len(rows) == 0:
                 continue
             part = part[rows[0]: rows[-1] + 1]
-            parts = 1
+            parts, dots = 1, 0
             if len(pieces) == 1:
+                dots = detached_dots(symbol)
                 ink = self.darkness[y:y2, x:x2]
                 parts = max(len(symbol.parts), _visible_parts(ink, mask))
                 if parts == 1 and symbol.w >= 1.5 * symbol.h:
                     parts = _bars(ink)
             glyphs.append(_glyph(part, (x + a, y + rows[0], b - a, len(part)), line, self.scale,
-                                 "symbol", parts, self.pen))
+                                 "symbol", parts, self.pen, dots))
         return glyphs
 
 

@@ -125,3 +125,16 @@ def is_dot(symbol: Symbol, x_height: float) -> bool:
     small = symbol.h <= 0.3 * x_height and symbol.w <= 0.35 * x_height
     roundish = 0.5 <= symbol.w / max(1, symbol.h) <= 1.6
     return small and roundish
+
+
+def detached_dots(symbol: Symbol) -> int:
+    """Small parts standing wholly above or below the symbol's widest part, within its span:
+    an obelus's dots, even when blur fused one of them to the bar. A `+` lifted between its
+    strokes has none: its upright stroke crosses the bar."""
+    if len(symbol.parts) < 2 or symbol.fraction:
+        return 0
+    main = max(symbol.parts, key=lambda p: p.w)
+    return sum(1 for p in symbol.parts
+               if p is not main and max(p.w, p.h) <= 0.5 * main.w
+               and main.x <= (p.x + p.x2) / 2 <= main.x2
+               and (p.y >= main.y2 or p.y2 <= main.y))

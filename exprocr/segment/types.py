@@ -26,6 +26,7 @@ class Glyph:
     slant: float = 0.0  # ink's principal-axis tilt from vertical in degrees, positive leaning right
     parts: int = 1  # ink components (`=` two, `÷` three); for a flat glyph, its stacked bars
     pen_heights: float = 1.0  # ink height in pen widths: a `-` is one stroke tall, `=` two or more
+    dots: int = 0  # small parts wholly above or below the main stroke, as an obelus's
 
 
 @dataclass

@@ -3,8 +3,8 @@
 All on (B, 1, 32, 32) tensors at once, no per-image loops: affine (rotation, shear, aspect,
 shift), elastic wobble, pen thickness (dilate/erode), blur, and a sliver of a neighbouring
 glyph at the frame's edge, as a segmenter's cut leaves it. Glyphs whose class is told
-apart by slant alone (`/` from `1`) are turned and sheared only a little: tilted as much
-as others, a slash becomes a one and a one a slash.
+apart by the angle of their strokes (`/` from `1`, `×` from `+`) are turned and sheared
+only a little: tilted as much as others, a slash becomes a one and a cross a plus.
 """
 
 import math

@@ -125,7 +125,8 @@ def _geometry_prior(label: str, glyph: GlyphInput) -> float:
             prior -= 2.0 if slant > 28 else 0.7 if slant > 22 else 0.0
         if height is not None and label in ("/", "1"):
             # A slash reaches above and below the digits, print and handwriting alike; a `1`
-            # written that tall stands upright (none of 121 real ones leaned past 15°).
+            # written that tall stands upright (of real-dev's 121 1s, none was both taller
+            # than 1.1 digits and leaning past 15°).
             tall_leaning = min(1.0, max(0.0, (height - 1.05) / 0.15)) * min(1.0, max(0.0, (slant - 10) / 10))
             prior += 2.5 * tall_leaning if label == "/" else -1.0 * tall_leaning
     return prior

@@ -123,6 +123,15 @@ def test_a_dot_clear_of_the_bar_makes_an_obelus(dots, expected):
     assert decode_line(glyphs).ascii == expected
 
 
+def test_a_speck_after_a_number_is_dropped_not_read_as_a_digit():
+    """A mark 3% of the digits' height that the classifier calls `+` (a trailing operator,
+    which the grammar refuses) must not become the digit it gives 6%."""
+    speck = _g(("+", .79), ("4", .06), rel_height=0.03)
+    assert decode_line([_g(("6", .9)), _g(("3", .9)), _g(("0", .9)), speck]).ascii == "630"
+    small_digit = _g(("4", .9), rel_height=0.5)  # half the digits' height is still writing
+    assert decode_line([_g(("6", .9)), small_digit]).ascii == "64"
+
+
 def test_a_tall_narrow_stroke_is_not_a_minus():
     stroke = _g(("-", .55), ("1", .45), rel_height=1.0, aspect=0.2)
     assert decode_line([_g(("7", .9)), stroke, _g(("2", .9))]).ascii == "712"

@@ -101,6 +101,9 @@ def _geometry_prior(label: str, glyph: GlyphInput) -> float:
             prior -= 3.0 * min(1.0, (height - 0.45) / 0.3)
         if category == "digit" and height < 0.4:
             prior -= 3.0 * min(1.0, (0.4 - height) / 0.2)
+            # A mark a fifth of the digits' height or less is a speck, not a digit: dropping
+            # it (log 0.002) must cost less than any digit reading of it.
+            prior -= 5.0 * min(1.0, max(0.0, (0.2 - height) / 0.1))
     if aspect is not None and label == "-" and aspect < 1.5:
         prior -= 2.0 * min(1.0, (1.5 - aspect) / 0.8)
     if rel_y is not None and label in ("-", "=", "+", "×", "÷") and not 0.2 <= rel_y <= 0.85:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from exprocr.segment.orientation import rotate, unrotate_box
-from exprocr.segment.segmenter import segment
+from exprocr.segment.segmenter import _visible_parts, segment
 from tests.drawing import draw_symbol, draw_lines
 
 
@@ -197,3 +197,18 @@ def test_a_shadowed_strip_along_the_frames_side_is_no_glyph():
     photo = draw_lines(["54"], size=(500, 400))
     cv2.rectangle(photo, (455, 40), (505, 200), (70, 70, 70), 6)  # its borders, cut by the frame
     assert _counts(segment(photo)) == [2]
+
+
+def test_crumbs_of_grainy_ink_are_not_parts_of_a_symbol():
+    """Dim light leaves a stroke's core in crumbs; a part is at least a third of a pen's touch."""
+    darkness = np.zeros((30, 30), np.float32)
+    mask = np.zeros((30, 30), np.uint8)
+    mask[13:17, 2:28] = 1  # one bar, pen 4
+    darkness[13:17, 2:28] = 0.3  # its faint body
+    darkness[14:16, 4:14] = 0.9  # its dark core
+    for x in (17, 21, 25):  # crumbs of core along the rest of the stroke
+        darkness[14, x:x + 2] = 0.9
+    assert _visible_parts(darkness, mask, pen=4.0) == 1
+    darkness[5:9, 13:17] = 0.9  # a real dot above the bar: a part
+    mask[5:9, 13:17] = 1
+    assert _visible_parts(darkness, mask, pen=4.0) == 2

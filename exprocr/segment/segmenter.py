@@ -125,15 +125,17 @@ def _bars(darkness: np.ndarray) -> int:
     return bars
 
 
-def _visible_parts(darkness: np.ndarray, mask: np.ndarray) -> int:
+def _visible_parts(darkness: np.ndarray, mask: np.ndarray, pen: float) -> int:
     """Parts of a symbol as the eye sees them: its ink at half its own darkness. Blur's
-    halo can bridge an obelus's dots or an `=`'s bars in the loose mask; the cores stay apart."""
+    halo can bridge an obelus's dots or an `=`'s bars in the loose mask; the cores stay apart.
+    A part is at least a third of a pen's touch: grainy ink in dim light leaves crumbs of
+    core along one stroke."""
     inked = darkness[mask > 0]
     if inked.size == 0:
         return 1
     cores = ((darkness > 0.5 * float(np.percentile(inked, 98))) & (mask > 0)).astype(np.uint8)
     _, _, stats, _ = cv2.connectedComponentsWithStats(cores, connectivity=8)
-    return max(1, int((stats[1:, cv2.CC_STAT_AREA] >= 2).sum()))
+    return max(1, int((stats[1:, cv2.CC_STAT_AREA] >= max(2.0, pen * pen / 3)).sum()))
 
 
 def _original(box: tuple[int, int, int, int], scale: float) -> tuple[int, int, int, int]:
@@ -207,7 +209,7 @@ class _PageGlyphs:
             if len(pieces) == 1:
                 dots = detached_dots(symbol)
                 ink = self.darkness[y:y2, x:x2]
-                parts = max(len(symbol.parts), _visible_parts(ink, mask))
+                parts = max(len(symbol.parts), _visible_parts(ink, mask, self.pen))
                 if parts == 1 and symbol.w >= 1.5 * symbol.h:
                     parts = _bars(ink)
             glyphs.append(_glyph(part, (x + a, y + rows[0], b - a, len(part)), line, self.scale,

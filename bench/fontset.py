@@ -36,8 +36,8 @@ def _expression(rng: np.random.Generator) -> str:
     return text + ("=" + number() if rng.random() < 0.3 else "")
 
 
-def render(text: str, rng: np.random.Generator) -> np.ndarray:
-    """One photo of `text` typed in a random Hershey font."""
+def render(text: str, rng: np.random.Generator) -> bytes:
+    """One photo of `text` typed in a random Hershey font, as the bytes of its JPEG file."""
     width, height = _SIZE
     paper = np.full((height, width, 3), rng.uniform(185, 250), np.float32) * rng.uniform(0.93, 1.0, 3)
     paper *= np.linspace(rng.uniform(0.7, 1.0), 1.0, width)[None, :, None]
@@ -56,7 +56,7 @@ def render(text: str, rng: np.random.Generator) -> np.ndarray:
     photo += rng.normal(0, 4, photo.shape)
     quality = int(rng.integers(40, 95))
     _, jpeg = cv2.imencode(".jpg", np.clip(photo, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, quality])
-    return cv2.imdecode(jpeg, cv2.IMREAD_COLOR)
+    return jpeg.tobytes()
 
 
 def main() -> None:
@@ -72,12 +72,12 @@ def main() -> None:
         args.save.mkdir(parents=True, exist_ok=True)
     for i in range(args.n):
         text = _expression(rng)
-        photo = render(text, rng)
+        jpeg = render(text, rng)
         name = f"font_{args.seed}_{i:04d}.jpg"
         labels[name] = text.replace("x", "*")
-        results[name] = reader.read(photo)
-        if args.save:
-            cv2.imwrite(str(args.save / name), photo)
+        results[name] = reader.read(cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR))
+        if args.save:  # the very file that was read, not a second compression of it
+            (args.save / name).write_bytes(jpeg)
     if args.save:
         (args.save / "labels.tsv").write_text("".join(f"{k}\t{v}\n" for k, v in labels.items()))
     score = score_photos(results, labels)

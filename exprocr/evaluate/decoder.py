@@ -91,6 +91,11 @@ def _accepting(state: State) -> bool:
     return (last in ("digit", "close") and depth == 0) or (last == "eq" and seen_eq)
 
 
+def _ramp(value: float, start: float, width: float) -> float:
+    """0 at `start`, rising linearly to 1 at `start + width`, flat beyond."""
+    return min(1.0, max(0.0, (value - start) / width))
+
+
 def _geometry_prior(label: str, glyph: GlyphInput) -> float:
     """Soft log-evidence from size, shape, slant and position that a 32×32 glyph has lost."""
     prior = 0.0
@@ -103,7 +108,7 @@ def _geometry_prior(label: str, glyph: GlyphInput) -> float:
             prior -= 3.0 * min(1.0, (0.4 - height) / 0.2)
             # A mark a fifth of the digits' height or less is a speck, not a digit: dropping
             # it (log 0.002) must cost less than any digit reading of it.
-            prior -= 5.0 * min(1.0, max(0.0, (0.2 - height) / 0.1))
+            prior -= 5.0 * _ramp(0.2 - height, 0.0, 0.1)
     if aspect is not None and label == "-" and aspect < 1.5:
         prior -= 2.0 * min(1.0, (1.5 - aspect) / 0.8)
     if rel_y is not None and label in ("-", "=", "+", "×", "÷") and not 0.2 <= rel_y <= 0.85:
@@ -130,7 +135,7 @@ def _geometry_prior(label: str, glyph: GlyphInput) -> float:
             # A slash reaches above and below the digits, print and handwriting alike; a `1`
             # written that tall stands upright (of real-dev's 121 1s, none was both taller
             # than 1.1 digits and leaning past 15°).
-            tall_leaning = min(1.0, max(0.0, (height - 1.05) / 0.15)) * min(1.0, max(0.0, (slant - 10) / 10))
+            tall_leaning = _ramp(height, 1.05, 0.15) * _ramp(slant, 10.0, 10.0)
             prior += 2.5 * tall_leaning if label == "/" else -1.0 * tall_leaning
     return prior
 

@@ -212,3 +212,20 @@ def test_crumbs_of_grainy_ink_are_not_parts_of_a_symbol():
     darkness[5:9, 13:17] = 0.9  # a real dot above the bar: a part
     mask[5:9, 13:17] = 1
     assert _visible_parts(darkness, mask, pen=4.0) == 2
+
+
+@pytest.mark.parametrize("bar_at, joins", [(0.5, False), (0.08, True)])
+def test_a_bar_beside_a_broad_digit_is_a_minus_at_mid_height_and_a_lifted_flag_at_its_top(bar_at, joins):
+    # Broad pen (16 px), a 6 px gap: a minus set close after a `0` stays a symbol of its own,
+    # while the same bar at the digit's top is a flag lifted off it and joins it.
+    from exprocr.segment.components import find_components
+    from exprocr.segment.symbols import Symbol, attach_fragments
+    mask = np.zeros((140, 220), np.uint8)
+    cv2.rectangle(mask, (28, 30), (92, 110), 1, 16)  # a boxy digit, its ink ends at x = 100
+    y = int(30 + bar_at * 80)
+    cv2.line(mask, (114, y), (140, y), 1, 16)  # round ends: its ink starts 6 px from the digit's
+    labels, components = find_components(mask, mask.astype(np.float32))
+    symbols = [Symbol([c]) for c in sorted(components, key=lambda c: c.x)]
+    assert len(symbols) == 2
+    joined = attach_fragments(symbols, labels, x_height=96, pen_width=16)
+    assert (len(joined) == 1) == joins

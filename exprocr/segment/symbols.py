@@ -90,6 +90,23 @@ def _is_fragment(symbol: Symbol, x_height: float, pen_width: float) -> bool:
     return symbol.w < 0.3 * x_height or (symbol.w < 0.8 * x_height and symbol.h <= 2.2 * pen_width)
 
 
+def _minus_beside(bar: Symbol, glyph: Symbol) -> bool:
+    """A bar wholly beside a glyph, level with its middle: a minus, not a lifted flag or arm
+    (those overlap their glyph's span or sit at its top)."""
+    beside = bar.x >= glyph.x2 - 0.1 * bar.w or bar.x2 <= glyph.x + 0.1 * bar.w
+    middle = (bar.y + bar.y2) / 2
+    return beside and glyph.y + 0.3 * glyph.h <= middle <= glyph.y + 0.75 * glyph.h
+
+
+def _join_reach(piece: Symbol, neighbour: Symbol, x_height: float, pen_width: float) -> float:
+    """How near a fragment's ink must come to a neighbour's to be part of it: a short piece
+    may stand a little off, a bar as long as a minus must all but touch, and a bar beside a
+    glyph at mid-height, which is how a minus looks, must meet its ink."""
+    if piece.w < 0.3 * x_height:
+        return max(2.0, 1.5 * pen_width, min(3.0 * pen_width, 0.15 * x_height))
+    return max(2.0, (0.3 if _minus_beside(piece, neighbour) else 0.6) * pen_width)
+
+
 def attach_fragments(symbols: list[Symbol], labels: np.ndarray, x_height: float,
                      pen_width: float, stands_alone=lambda symbol: False) -> list[Symbol]:
     """Join pen-lift fragments to the neighbour whose ink they nearly touch.
@@ -97,8 +114,6 @@ def attach_fragments(symbols: list[Symbol], labels: np.ndarray, x_height: float,
     `stands_alone(symbol)` may veto a join: a small `=` written close to a digit looks like
     a fragment by size alone, and the classifier knows better.
     """
-    close_by = max(2.0, 1.5 * pen_width, min(3.0 * pen_width, 0.15 * x_height))
-    touching = max(2.0, 0.6 * pen_width)  # a bar as long as a minus must all but touch
     symbols = list(symbols)
     i = 0
     while i < len(symbols):
@@ -107,9 +122,8 @@ def attach_fragments(symbols: list[Symbol], labels: np.ndarray, x_height: float,
             i += 1
             continue
         neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(symbols) and not symbols[j].fraction]
-        reach = close_by if piece.w < 0.3 * x_height else touching
-        near = [(d, j) for j in neighbours
-                if (d := _ink_distance(piece, symbols[j], labels)) <= reach]
+        near = [(d, j) for j in neighbours if (d := _ink_distance(piece, symbols[j], labels))
+                <= _join_reach(piece, symbols[j], x_height, pen_width)]
         if not near:
             i += 1
             continue

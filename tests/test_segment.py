@@ -79,6 +79,15 @@ def test_touching_pair_is_split_where_the_classifier_agrees():
     assert _counts(page) == [4]
 
 
+def test_a_minus_written_against_a_digit_is_cut_off_it():
+    from exprocr.classifier.inference import GlyphClassifier
+
+    classifier = GlyphClassifier.load()
+    digits = np.array([i for i, c in enumerate(classifier.symbols) if c.isdigit()])
+    page = segment(draw_lines(["0~-7"]), classify=classifier.symbol_proba, joinable=digits)
+    assert _counts(page) == [3]
+
+
 def test_a_wide_cross_the_classifier_reads_as_plus_or_times_stays_one_symbol():
     # Split, its arms pass for two digits; whole, `+` and `×` share the classifier's
     # belief, and that it is one operator is what counts against the cut.
@@ -229,3 +238,24 @@ def test_a_bar_beside_a_broad_digit_is_a_minus_at_mid_height_and_a_lifted_flag_a
     assert len(symbols) == 2
     joined = attach_fragments(symbols, labels, x_height=96, pen_width=16)
     assert (len(joined) == 1) == joins
+
+
+def test_a_minus_written_against_a_digit_is_told_from_a_digits_own_bar_running_on():
+    from exprocr.segment.split import _minus_meeting
+
+    ring_and_minus = np.zeros((60, 80), np.uint8)
+    cv2.ellipse(ring_and_minus, (22, 30), (16, 26), 0, 0, 360, 1, 5)
+    cv2.line(ring_and_minus, (40, 30), (74, 30), 1, 5)  # meets the ring's outline
+    assert _minus_meeting(ring_and_minus, 44, 80)
+
+    four_with_long_bar = np.zeros((60, 80), np.uint8)
+    cv2.line(four_with_long_bar, (30, 3), (4, 38), 1, 5)
+    cv2.line(four_with_long_bar, (4, 38), (74, 38), 1, 5)  # the bar runs on past the upright
+    cv2.line(four_with_long_bar, (40, 10), (40, 57), 1, 5)
+    assert not _minus_meeting(four_with_long_bar, 46, 80)
+
+    two_with_long_tail = np.zeros((60, 80), np.uint8)
+    cv2.ellipse(two_with_long_tail, (22, 18), (14, 14), 0, 180, 360, 1, 5)
+    cv2.line(two_with_long_tail, (36, 18), (6, 55), 1, 5)
+    cv2.line(two_with_long_tail, (6, 55), (76, 55), 1, 5)  # low: a tail, not a minus
+    assert not _minus_meeting(two_with_long_tail, 44, 80)

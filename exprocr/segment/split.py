@@ -3,8 +3,8 @@
 Candidate cuts are columns where the ink is thin (projection minima). Every way of cutting
 the symbol into glyph-sized pieces is scored by the classifier's confidence in each piece,
 passed in as a callback so this module does not depend on the classifier. Glyphs that touch
-are digits (operators stand apart), so pieces are scored only by the classes the caller
-names as `joinable`; the whole symbol by any class.
+are digits (operators stand apart, save a minus written against a digit), so pieces are
+scored by the classes the caller names as `joinable`; the whole symbol by any class.
 """
 
 from collections.abc import Callable
@@ -55,6 +55,28 @@ def _width_penalty(width: float, x_height: float, widest: float) -> float:
     return _WIDTH_WEIGHT * max(0.0, width / x_height - widest) ** 2
 
 
+def _run(columns: np.ndarray) -> int:
+    """How many columns, from the first on, are inked."""
+    gaps = np.flatnonzero(~columns)
+    return int(gaps[0]) if len(gaps) else len(columns)
+
+
+def _minus_meeting(mask: np.ndarray, a: int, b: int) -> bool:
+    """A flat bar at mid-height whose ink meets its neighbours' only across their outline:
+    a minus written against a digit. A digit's own stroke drawn long (a `4`'s or a `+`'s bar
+    running past the upright) runs on, level, into the rest of it."""
+    rows = np.flatnonzero(mask[:, a:b].any(axis=1))
+    if len(rows) == 0:
+        return False
+    top, bottom = int(rows[0]), int(rows[-1])
+    thickness = bottom - top + 1
+    if not 0.3 * mask.shape[0] <= (top + bottom) / 2 <= 0.75 * mask.shape[0]:
+        return False
+    level = mask[top: bottom + 1].any(axis=0)  # ink level with the bar
+    runs = ([_run(level[:a][::-1])] if a > 0 else []) + ([_run(level[b:])] if b < mask.shape[1] else [])
+    return max(runs, default=0) <= 2.5 * thickness
+
+
 def split_columns(mask: np.ndarray, x_height: float, classify: Classify | None,
                   joinable: np.ndarray | None = None) -> list[tuple[int, int]]:
     """Column ranges of the pieces: [(0, width)] when the symbol is best left whole.
@@ -83,11 +105,15 @@ def split_columns(mask: np.ndarray, x_height: float, classify: Classify | None,
               else np.zeros(0, np.int64))
     if joinable is None:
         as_piece = probabilities.max(axis=1)
-    else:  # an operator may touch a digit only through clutter: allowed, at a price
+    else:  # other operators touch a digit only through clutter: allowed, at a price
         # A digit is full height: a low piece (the tail of a `2`) cannot be one.
         tall = np.array([_ink_height(mask, a, b) >= 0.5 * x_height for a, b in segments])
+        # A minus written against a digit is no clutter: it is as welcome as a digit, and
+        # the cut it makes is its own evidence, so it pays no cut penalty.
+        minus = np.array([not is_tall and _minus_meeting(mask, a, b) for (a, b), is_tall in zip(segments, tall)])
         as_piece = np.maximum(probabilities[:, joinable].max(axis=1) * tall,
-                              _OPERATOR_PIECE * probabilities[:, others].max(axis=1, initial=0.0))
+                              np.where(minus, np.exp(_CUT_PENALTY), _OPERATOR_PIECE)
+                              * probabilities[:, others].max(axis=1, initial=0.0))
     # The classifier is sure of almost anything squeezed into 20×20; a glyph's width is not:
     # a piece or a whole read as a digit may be as wide as a digit, a whole operator wider.
     score = {(a, b): np.log(max(piece, 1e-6)) - _width_penalty(b - a, x_height, _WIDEST_DIGIT)

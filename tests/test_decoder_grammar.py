@@ -103,6 +103,14 @@ def test_one_thin_stroke_is_a_minus_not_an_equals():
     assert decode_line(glyphs).ascii == "7=2"
 
 
+def test_a_short_broad_bar_one_pen_tall_is_a_minus_the_classifier_never_offered():
+    # A broad marker's minus is barely twice as long as it is thick: the classifier,
+    # squeezing it into 20×20, sees a filled `=`.
+    bar = {"parts": 1, "pen_heights": 1.2, "aspect": 1.75, "rel_y": 0.55, "rel_height": 0.33}
+    glyphs = [_g(("8", .95)), _g(("=", .72), ("0", .02), **bar), _g(("4", .97))]
+    assert decode_line(glyphs).ascii == "8-4"
+
+
 @pytest.mark.parametrize("slant, expected", [(38.0, "8/2"), (3.0, "812"), (None, "812")])
 def test_slant_tells_a_slash_from_a_one(slant, expected):
     glyphs = [_g(("8", .9)), _g(("1", .55), ("/", .45), slant=slant), _g(("2", .9))]

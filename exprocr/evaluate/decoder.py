@@ -155,7 +155,7 @@ def _dot_options(glyph: GlyphInput) -> list[Option]:
 def _is_bar(glyph: GlyphInput) -> bool:
     """One flat stroke, one pen tall, mid-line: a minus whatever the classifier thinks."""
     return (glyph.parts == 1 and glyph.pen_heights is not None and glyph.pen_heights < 1.8
-            and glyph.aspect is not None and glyph.aspect >= 1.8
+            and glyph.aspect is not None and glyph.aspect >= 1.5
             and glyph.rel_y is not None and 0.25 <= glyph.rel_y <= 0.8)
 
 

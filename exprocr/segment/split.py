@@ -103,21 +103,22 @@ def split_columns(mask: np.ndarray, x_height: float, classify: Classify | None,
     # The classes a piece of a touching group is not (operators); none when `joinable` is unset.
     others = (np.setdiff1d(np.arange(probabilities.shape[1]), joinable) if joinable is not None
               else np.zeros(0, np.int64))
+    minus = np.zeros(len(segments), bool)
     if joinable is None:
         as_piece = probabilities.max(axis=1)
     else:  # other operators touch a digit only through clutter: allowed, at a price
         # A digit is full height: a low piece (the tail of a `2`) cannot be one.
         tall = np.array([_ink_height(mask, a, b) >= 0.5 * x_height for a, b in segments])
-        # A minus written against a digit is no clutter: it is as welcome as a digit, and
-        # the cut it makes is its own evidence, so it pays no cut penalty.
-        minus = np.array([not is_tall and _minus_meeting(mask, a, b) for (a, b), is_tall in zip(segments, tall)])
-        as_piece = np.maximum(probabilities[:, joinable].max(axis=1) * tall,
-                              np.where(minus, np.exp(_CUT_PENALTY), _OPERATOR_PIECE)
-                              * probabilities[:, others].max(axis=1, initial=0.0))
+        # A minus written against a digit is no clutter: it is as welcome as a digit.
+        minus = np.array([not is_tall and _minus_meeting(mask, a, b)
+                          for (a, b), is_tall in zip(segments, tall)])
+        operator = np.where(minus, 1.0, _OPERATOR_PIECE) * probabilities[:, others].max(axis=1, initial=0.0)
+        as_piece = np.maximum(probabilities[:, joinable].max(axis=1) * tall, operator)
     # The classifier is sure of almost anything squeezed into 20×20; a glyph's width is not:
     # a piece or a whole read as a digit may be as wide as a digit, a whole operator wider.
+    # A minus's cut is its own evidence: it pays no cut penalty.
     score = {(a, b): np.log(max(piece, 1e-6)) - _width_penalty(b - a, x_height, _WIDEST_DIGIT)
-             for (a, b), piece in zip(segments, as_piece)}
+             + _CUT_PENALTY * is_minus for (a, b), piece, is_minus in zip(segments, as_piece, minus)}
     whole = probabilities[segments.index((0, width))]
     widest = _WIDEST_WHOLE_DIGIT if joinable is not None and whole.argmax() in joinable else _WIDEST_SYMBOL
     # Whether the whole is one symbol is the question, not which: a cross the classifier

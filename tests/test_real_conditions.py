@@ -131,3 +131,11 @@ def test_page_edges_on_a_mid_grey_desk_make_no_lines(reader):
 
 def test_star_is_a_multiplication(reader):
     assert [line.ascii for line in reader.read(draw_lines(["3*4"])).lines] == ["3*4"]
+
+
+def test_a_bold_typed_line_whose_plus_signs_touch_the_digits(reader):
+    # A broad pen in a tight hand (or a bold font) runs the operators into the digits; a
+    # confident `+` between confident digits is worth a cut, not swallowed by a `4`.
+    photo = np.full((200, 900, 3), 235, np.uint8)
+    cv2.putText(photo, "3+4+44", (30, 140), cv2.FONT_HERSHEY_DUPLEX, 3.0, (30, 30, 30), 7, cv2.LINE_AA)
+    assert [line.ascii for line in reader.read(cv2.GaussianBlur(photo, (0, 0), 1.0)).lines] == ["3+4+44"]

@@ -20,7 +20,7 @@ _WIDEST_DIGIT = 1.1  # x-heights; a piece wider than this pays a quadratic width
 _WIDEST_SYMBOL = 1.7  # the same for a whole symbol (`+`, `×`, `=` may be wide)
 _WIDEST_WHOLE_DIGIT = 1.35  # and for a whole the classifier reads as a digit
 _WIDTH_WEIGHT = 4.0
-_OPERATOR_PIECE = 0.2  # weight of an operator's probability as a piece of a touching group
+_OPERATOR_PIECE = 0.5  # weight of an operator's probability as a piece of a touching group (clutter or a tight hand)
 _MAX_CUTS = 10
 
 

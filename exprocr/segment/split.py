@@ -20,7 +20,7 @@ _WIDEST_DIGIT = 1.1  # x-heights; a piece wider than this pays a quadratic width
 _WIDEST_SYMBOL = 1.7  # the same for a whole symbol (`+`, `×`, `=` may be wide)
 _WIDEST_WHOLE_DIGIT = 1.35  # and for a whole the classifier reads as a digit
 _WIDTH_WEIGHT = 4.0
-_OPERATOR_PIECE = 0.5  # weight of an operator's probability as a piece of a touching group (clutter or a tight hand)
+_OPERATOR_PIECE = 0.5  # weight of an operator's probability as a piece of a touching group
 _MAX_CUTS = 10
 
 
@@ -106,7 +106,7 @@ def split_columns(mask: np.ndarray, x_height: float, classify: Classify | None,
     minus = np.zeros(len(segments), bool)
     if joinable is None:
         as_piece = probabilities.max(axis=1)
-    else:  # other operators touch a digit only through clutter: allowed, at a price
+    else:  # other operators touch a digit through clutter or a tight hand: allowed, at a price
         # A digit is full height: a low piece (the tail of a `2`) cannot be one.
         tall = np.array([_ink_height(mask, a, b) >= 0.5 * x_height for a, b in segments])
         # A minus written against a digit is no clutter: it is as welcome as a digit.

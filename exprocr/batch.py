@@ -15,6 +15,7 @@ import os
 import signal
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -27,6 +28,8 @@ from exprocr.results import ReadResult
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif"}
 _STARTUP_SECONDS = 120.0  # a worker that cannot load its model in this long is stuck
 _STARTUP_FAILURES = 3  # workers dying before they are ready this many times in a row: give up
+# What BLAS and OpenCV read, when they load, to size their thread pools.
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OPENCV_FOR_THREADS_NUM")
 
 
 class BatchError(ExprocrError):
@@ -256,6 +259,24 @@ class _Worker:
         self.connection.close()
 
 
+@contextmanager
+def _one_thread_each(enabled: bool) -> Iterator[None]:
+    """Workers started meanwhile do their maths on one thread: when several workers are the
+    parallelism, BLAS and OpenCV in each would start a thread per core and spin against
+    one another (60 photos on 2 cores, 2 workers: 21.7 s as they were, 12.1 s like this)."""
+    saved = {name: os.environ.get(name) for name in _THREAD_VARIABLES}
+    if enabled:
+        os.environ.update(dict.fromkeys(_THREAD_VARIABLES, "1"))
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def run_batch(paths: list[str], factory: Callable[[], Any], *, workers: int = 1,
               timeout: float | None = None, read_options: dict | None = None) -> Iterator[ReadResult]:
     """Read every path in worker processes; yield each result as soon as it exists.
@@ -264,10 +285,16 @@ def run_batch(paths: list[str], factory: Callable[[], Any], *, workers: int = 1,
     or a partial of one). A file whose worker dies or runs past `timeout` seconds becomes an
     error record and the worker is replaced.
     """
+    size = max(1, min(workers, len(paths)))
+    with _one_thread_each(size > 1):  # spawned workers read the environment as it is now
+        yield from _run_pool(paths, factory, size, timeout, read_options or {})
+
+
+def _run_pool(paths: list[str], factory: Callable[[], Any], size: int, timeout: float | None,
+              options: dict) -> Iterator[ReadResult]:
     context = mp.get_context("spawn")
-    options = read_options or {}
     pending = list(reversed(paths))
-    pool = [_Worker(context, factory, options) for _ in range(max(1, min(workers, len(paths))))]
+    pool = [_Worker(context, factory, options) for _ in range(size)]
     failed_starts = 0
     try:
         while pending or any(w.path for w in pool):

@@ -5,6 +5,7 @@ line on stderr and a non-zero exit, never a traceback.
 """
 
 import json
+import os
 import signal
 import time
 from functools import partial
@@ -18,6 +19,8 @@ from exprocr.segment.load import MAX_BYTES, MAX_PIXELS
 _MAX_PIXELS = typer.Option(MAX_PIXELS, help="Refuse images whose header declares more pixels.")
 _MAX_BYTES = typer.Option(MAX_BYTES, help="Refuse files larger than this many bytes.")
 _MODEL = typer.Option(None, help="Model file (default: the shipped model).")
+# One worker per core this process may use, at most 8 (each holds its own model and buffers).
+_CORES = min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 _OVERLAY_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
 EXIT_READ, EXIT_NOTHING, EXIT_UNUSABLE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -100,7 +103,8 @@ def batch(
     folder: Path = typer.Argument(..., help="Folder of photos."),
     recursive: bool = typer.Option(False, "--recursive", "-r", help="Also read sub-folders."),
     out: Path = typer.Option(Path("results.jsonl"), help="Results file: .jsonl or .csv."),
-    workers: int = typer.Option(1, min=1, help="Photos read in parallel (processes)."),
+    workers: int = typer.Option(_CORES, min=1,
+                                help="Photos read in parallel (processes); default one per core."),
     resume: bool = typer.Option(False, help="Continue the results file: skip photos already in it."),
     overwrite: bool = typer.Option(False, help="Replace a results file that already holds results."),
     timeout: float = typer.Option(120.0, min=0, help="Seconds one photo may take before it is given up (0: no limit)."),

@@ -143,6 +143,18 @@ def dead_on_arrival() -> ScriptedReader:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
+class ThreadCounter:
+    """Reads as its text how many threads OpenCV was given in this worker."""
+
+    def read(self, path: str, **options) -> ReadResult:
+        import cv2
+        return _result(path, str(cv2.getNumThreads()))
+
+
+def thread_counter() -> ThreadCounter:
+    return ThreadCounter()
+
+
 def _scripts(folder: Path, scripts: dict[str, str]) -> list[str]:
     for name, script in scripts.items():
         (folder / name).write_text(script)
@@ -173,6 +185,14 @@ def test_workers_that_cannot_start_stop_the_batch_with_a_clear_error(tmp_path):
     paths = _scripts(tmp_path, {"1.png": "ok 1"})
     with pytest.raises(BatchError, match="cannot start"):
         list(run_batch(paths, dead_on_arrival))
+
+
+def test_several_workers_compute_on_one_thread_each_and_leave_the_environment_as_it_was(tmp_path):
+    # Several workers are the parallelism: thread pools in each would spin against each other.
+    paths = _scripts(tmp_path, {"1.png": "", "2.png": ""})
+    before = dict(os.environ)
+    assert {r.lines[0].ascii for r in run_batch(paths, thread_counter, workers=2)} == {"1"}
+    assert dict(os.environ) == before
 
 
 # --- the command, with the real reader ------------------------------------------------------------

@@ -103,6 +103,15 @@ def test_one_thin_stroke_is_a_minus_not_an_equals():
     assert decode_line(glyphs).ascii == "7=2"
 
 
+def test_two_stacked_flat_strokes_are_an_equals_sign_the_classifier_took_for_a_two():
+    # A bold, stubby `=` squeezed into 20×20 looks like a `2`; its two flat parts do not.
+    stubby = {"parts": 2, "bars": 2, "aspect": 1.17, "rel_y": 0.56, "rel_height": 0.59}
+    glyphs = [_g(("0", .95)), _g(("2", .43), ("=", .17), **stubby), _g(("3", .95)), _g(("8", .95))]
+    assert decode_line(glyphs).ascii == "0=38"
+    glyphs[1] = _g(("2", .43), ("=", .17), **{**stubby, "bars": 0})
+    assert decode_line(glyphs).ascii == "0238"
+
+
 def test_a_short_broad_bar_one_pen_tall_is_a_minus_the_classifier_never_offered():
     # A broad marker's minus is barely twice as long as it is thick: the classifier,
     # squeezing it into 20×20, sees a filled `=`.

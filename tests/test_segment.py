@@ -259,3 +259,18 @@ def test_a_minus_written_against_a_digit_is_told_from_a_digits_own_bar_running_o
     cv2.line(two_with_long_tail, (36, 18), (6, 55), 1, 5)
     cv2.line(two_with_long_tail, (6, 55), (76, 55), 1, 5)  # low: a tail, not a minus
     assert not _minus_meeting(two_with_long_tail, 44, 80)
+
+
+def test_stacked_flat_parts_count_as_bars_and_a_lifted_plus_has_none():
+    from exprocr.segment.components import find_components
+    from exprocr.segment.symbols import Symbol, stacked_bars
+
+    def parts(*strokes) -> Symbol:
+        mask = np.zeros((80, 80), np.uint8)
+        for a, b in strokes:
+            cv2.line(mask, a, b, 1, 7)
+        _, components = find_components(mask, mask.astype(np.float32))
+        return Symbol(components)
+
+    assert stacked_bars(parts(((15, 30), (60, 30)), ((15, 48), (60, 48)))) == 2  # `=`
+    assert stacked_bars(parts(((10, 40), (34, 40)), ((40, 15), (40, 65)))) == 0  # lifted `+`

@@ -43,6 +43,7 @@ class GlyphInput:
     parts: int | None = None  # connected ink components: `=` has two, `÷` three
     pen_heights: float | None = None  # ink height in pen widths: `-` is about one
     dots: int | None = None  # small parts wholly above or below the main stroke (an obelus's)
+    bars: int | None = None  # flat parts stacked one above another (an `=`'s two)
 
 
 Option = tuple[str, float, float]  # display label, classifier probability, log score
@@ -120,6 +121,9 @@ def _geometry_prior(label: str, glyph: GlyphInput) -> float:
     if glyph.dots and label in ("÷", "+"):
         # A dot clear of the bar, above or below it: a `+` lifted between strokes has none.
         prior += 1.5 if label == "÷" else -1.5
+    if glyph.bars is not None and glyph.bars >= 2:
+        # Two flat strokes, one above the other, are an `=`, however thick a pen fused its look.
+        prior += 1.5 if label == "=" else -3.0 if category == "digit" else 0.0
     if glyph.parts == 1 and label == "÷":
         prior -= 1.5  # an obelus's dots stand apart from its bar, unless blur fused them
     if glyph.parts == 1 and label == "=":

@@ -16,7 +16,8 @@ from exprocr.segment.fractions import Fraction, Item, find_fractions
 from exprocr.segment.lines import LineGroup, fit_band, group_lines, typical_height
 from exprocr.segment.rules import find_rulings, remove_rulings
 from exprocr.segment.split import Classify, split_columns
-from exprocr.segment.symbols import Symbol, attach_fragments, detached_dots, is_dot, merge_parts
+from exprocr.segment.symbols import (Symbol, attach_fragments, detached_dots, is_dot, merge_parts,
+                                     stacked_bars)
 from exprocr.segment.types import Glyph, Line, Page
 
 _MIN_CONTRAST = 0.45  # share of the writing's contrast a component needs (show-through is fainter)
@@ -89,8 +90,8 @@ def _slant(mask: np.ndarray) -> float:
     return float(angle + 90.0) if angle < 0 else float(angle - 90.0)
 
 
-def _glyph(mask: np.ndarray, box: tuple[int, int, int, int], line: LineGroup,
-           scale: float, kind: str, parts: int = 1, pen: float = 1.0, dots: int = 0) -> Glyph:
+def _glyph(mask: np.ndarray, box: tuple[int, int, int, int], line: LineGroup, scale: float,
+           kind: str, parts: int = 1, pen: float = 1.0, dots: int = 0, bars: int = 0) -> Glyph:
     x, y, w, h = box
     xh = line.x_height
     top = line.centre_at(x + w / 2) - xh / 2
@@ -106,6 +107,7 @@ def _glyph(mask: np.ndarray, box: tuple[int, int, int, int], line: LineGroup,
         parts=parts,
         pen_heights=h / max(pen, 1e-6),
         dots=dots,
+        bars=bars,
     )
 
 
@@ -205,15 +207,15 @@ class _PageGlyphs:
             if len(rows) == 0:
                 continue
             part = part[rows[0]: rows[-1] + 1]
-            parts, dots = 1, 0
+            parts, dots, bars = 1, 0, 0
             if len(pieces) == 1:
-                dots = detached_dots(symbol)
+                dots, bars = detached_dots(symbol), stacked_bars(symbol)
                 ink = self.darkness[y:y2, x:x2]
                 parts = max(len(symbol.parts), _visible_parts(ink, mask, self.pen))
                 if parts == 1 and symbol.w >= 1.5 * symbol.h:
                     parts = _bars(ink)
             glyphs.append(_glyph(part, (x + a, y + rows[0], b - a, len(part)), line, self.scale,
-                                 "symbol", parts, self.pen, dots))
+                                 "symbol", parts, self.pen, dots, bars))
         return glyphs
 
 

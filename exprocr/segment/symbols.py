@@ -152,3 +152,17 @@ def detached_dots(symbol: Symbol) -> int:
                if p is not main and max(p.w, p.h) <= 0.5 * main.w
                and main.x <= (p.x + p.x2) / 2 <= main.x2
                and (p.y >= main.y2 or p.y2 <= main.y))
+
+
+def stacked_bars(symbol: Symbol) -> int:
+    """Parts that are all flat strokes standing one above another, over a shared span: an
+    `=`'s two bars. A lifted `+`'s upright is no flat stroke; an obelus's dots are round."""
+    parts = symbol.parts
+    if len(parts) < 2 or symbol.fraction or any(p.w < 1.8 * p.h for p in parts):
+        return 0
+    ordered = sorted(parts, key=lambda p: p.y)
+    for upper, lower in zip(ordered, ordered[1:]):
+        overlap = min(upper.x2, lower.x2) - max(upper.x, lower.x)
+        if upper.y2 > lower.y or overlap < 0.5 * min(upper.w, lower.w):
+            return 0
+    return len(parts)

@@ -27,6 +27,7 @@ class Glyph:
     parts: int = 1  # ink components (`=` two, `÷` three); for a flat glyph, its stacked bars
     pen_heights: float = 1.0  # ink height in pen widths: a `-` is one stroke tall, `=` two or more
     dots: int = 0  # small parts wholly above or below the main stroke, as an obelus's
+    bars: int = 0  # flat parts stacked one above another, as an `=`'s two
 
 
 @dataclass

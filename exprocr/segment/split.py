@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from exprocr.classifier.normalize import normalize_glyph
+from exprocr.segment.symbols import MINUS_BAND
 
 Classify = Callable[[np.ndarray], np.ndarray]  # (N, 32, 32) glyphs → (N, C) probabilities
 
@@ -42,9 +43,15 @@ def candidate_cuts(mask: np.ndarray, x_height: float) -> list[int]:
     return sorted(picked)
 
 
-def _ink_height(mask: np.ndarray, start: int, stop: int) -> int:
+def _ink_rows(mask: np.ndarray, start: int, stop: int) -> tuple[int, int] | None:
+    """First and last inked row of a column range, or None when it holds no ink."""
     rows = np.flatnonzero(mask[:, start:stop].any(axis=1))
-    return int(rows[-1] - rows[0] + 1) if len(rows) else 0
+    return (int(rows[0]), int(rows[-1])) if len(rows) else None
+
+
+def _ink_height(mask: np.ndarray, start: int, stop: int) -> int:
+    rows = _ink_rows(mask, start, stop)
+    return rows[1] - rows[0] + 1 if rows else 0
 
 
 def _piece(mask: np.ndarray, start: int, stop: int) -> np.ndarray:
@@ -65,12 +72,13 @@ def _minus_meeting(mask: np.ndarray, a: int, b: int) -> bool:
     """A flat bar at mid-height whose ink meets its neighbours' only across their outline:
     a minus written against a digit. A digit's own stroke drawn long (a `4`'s or a `+`'s bar
     running past the upright) runs on, level, into the rest of it."""
-    rows = np.flatnonzero(mask[:, a:b].any(axis=1))
-    if len(rows) == 0:
+    rows = _ink_rows(mask, a, b)
+    if rows is None:
         return False
-    top, bottom = int(rows[0]), int(rows[-1])
+    top, bottom = rows
     thickness = bottom - top + 1
-    if not 0.3 * mask.shape[0] <= (top + bottom) / 2 <= 0.75 * mask.shape[0]:
+    low, high = MINUS_BAND
+    if not low * mask.shape[0] <= (top + bottom) / 2 <= high * mask.shape[0]:
         return False
     level = mask[top: bottom + 1].any(axis=0)  # ink level with the bar
     runs = ([_run(level[:a][::-1])] if a > 0 else []) + ([_run(level[b:])] if b < mask.shape[1] else [])

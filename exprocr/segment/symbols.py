@@ -13,6 +13,10 @@ import numpy as np
 
 from exprocr.segment.fractions import Fraction, Group, Item
 
+# Where a minus's centre sits on the glyph beside it, as shares of that glyph's height from
+# its top: level with its middle, not at its top (a `5`'s flag) or its foot (a `2`'s tail).
+MINUS_BAND = (0.3, 0.75)
+
 
 @dataclass
 class Symbol(Group):
@@ -94,8 +98,8 @@ def _minus_beside(bar: Symbol, glyph: Symbol) -> bool:
     """A bar wholly beside a glyph, level with its middle: a minus, not a lifted flag or arm
     (those overlap their glyph's span or sit at its top)."""
     beside = bar.x >= glyph.x2 - 0.1 * bar.w or bar.x2 <= glyph.x + 0.1 * bar.w
-    middle = (bar.y + bar.y2) / 2
-    return beside and glyph.y + 0.3 * glyph.h <= middle <= glyph.y + 0.75 * glyph.h
+    middle, (low, high) = (bar.y + bar.y2) / 2, MINUS_BAND
+    return beside and glyph.y + low * glyph.h <= middle <= glyph.y + high * glyph.h
 
 
 def _join_reach(piece: Symbol, neighbour: Symbol, x_height: float, pen_width: float) -> float:

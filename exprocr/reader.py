@@ -154,8 +154,8 @@ class Reader:
             top = [(self.classifier.symbols[i], float(probabilities[i])) for i in order]
         return GlyphInput(top=top, box=glyph.box, kind=glyph.kind, rel_height=glyph.rel_height,
                           rel_width=glyph.rel_width, rel_y=glyph.rel_y, aspect=glyph.aspect,
-                          slant=glyph.slant, parts=glyph.parts, pen_heights=glyph.pen_heights,
-                          dots=glyph.dots, bars=glyph.bars)
+                          slant=glyph.slant, cross_tilt=glyph.cross_tilt, parts=glyph.parts,
+                          pen_heights=glyph.pen_heights, dots=glyph.dots, bars=glyph.bars)
 
 
 def _not_junk(lines: list, x_heights: list[float]) -> list[bool]:

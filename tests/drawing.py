@@ -21,7 +21,7 @@ _STROKES = {
     "+": [[(0.15, 0.5), (0.85, 0.5)], [(0.5, 0.2), (0.5, 0.8)]],
     "-": [[(0.15, 0.5), (0.85, 0.5)]],
     "=": [[(0.15, 0.38), (0.85, 0.38)], [(0.15, 0.62), (0.85, 0.62)]],
-    "×": [[(0.25, 0.3), (0.75, 0.75)], [(0.75, 0.3), (0.25, 0.75)]],
+    "×": [[(0.1, 0.28), (0.9, 0.75)], [(0.9, 0.28), (0.1, 0.75)]],  # strokes at right angles
     "*": [[(0.5, 0.25), (0.5, 0.75)], [(0.22, 0.36), (0.78, 0.64)], [(0.78, 0.36), (0.22, 0.64)]],
 }
 _DOTS = {"÷": [(0.5, 0.25), (0.5, 0.75)], ".": [(0.5, 0.92)]}
@@ -68,3 +68,10 @@ def draw_lines(lines: list[str], *, paper=(245, 245, 240), ink=(30, 30, 30), wid
         ramp = np.linspace(0.4, 1.0, w, dtype=np.float32)[None, :, None]
         canvas = (canvas.astype(np.float32) * ramp).astype(np.uint8)
     return canvas
+
+
+def rotate_bound(photo: np.ndarray, degrees: float) -> np.ndarray:
+    """The photo turned `degrees` counter-clockwise about its centre, paper filling the corners."""
+    h, w = photo.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    return cv2.warpAffine(photo, matrix, (w, h), borderMode=cv2.BORDER_REPLICATE)

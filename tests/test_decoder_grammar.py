@@ -120,6 +120,16 @@ def test_a_short_broad_bar_one_pen_tall_is_a_minus_the_classifier_never_offered(
     assert decode_line(glyphs).ascii == "8-4"
 
 
+@pytest.mark.parametrize("tilt, expected", [(9.5, "8+3"), (40.0, "8×3"), (None, "8×3")])
+def test_a_cross_lying_along_its_line_is_a_plus_however_the_photo_is_turned(tilt, expected):
+    # A `+` written leaning, in a photo turned a few degrees more, looks like a `×` to the
+    # classifier; its strokes still run along and across the line it sits in.
+    glyphs = [_g(("8", .95)), _g(("×", .7), ("+", .18), cross_tilt=tilt), _g(("3", .95))]
+    assert decode_line(glyphs).text == expected
+    glyphs[1] = _g(("+", .7), ("×", .25), cross_tilt=40.0)
+    assert decode_line(glyphs).text == "8×3"
+
+
 @pytest.mark.parametrize("slant, expected", [(38.0, "8/2"), (3.0, "812"), (None, "812")])
 def test_slant_tells_a_slash_from_a_one(slant, expected):
     glyphs = [_g(("8", .9)), _g(("1", .55), ("/", .45), slant=slant), _g(("2", .9))]

@@ -6,7 +6,7 @@ import pytest
 
 from exprocr.segment.orientation import rotate, unrotate_box
 from exprocr.segment.segmenter import _visible_parts, segment
-from tests.drawing import draw_symbol, draw_lines
+from tests.drawing import draw_symbol, draw_lines, rotate_bound
 
 
 def _counts(page) -> list[int]:
@@ -274,3 +274,13 @@ def test_stacked_flat_parts_count_as_bars_and_a_lifted_plus_has_none():
 
     assert stacked_bars(parts(((15, 30), (60, 30)), ((15, 48), (60, 48)))) == 2  # `=`
     assert stacked_bars(parts(((10, 40), (34, 40)), ((40, 15), (40, 65)))) == 0  # lifted `+`
+
+
+@pytest.mark.parametrize("degrees", [0, 9, -9])
+def test_a_crosss_strokes_are_measured_from_its_line_not_the_frame(degrees):
+    photo = rotate_bound(draw_lines(["12+34×5"]), degrees)
+    glyphs = segment(photo).lines[0].glyphs
+    assert len(glyphs) == 7
+    assert glyphs[2].cross_tilt is not None and glyphs[2].cross_tilt < 8  # `+` along its line
+    assert glyphs[5].cross_tilt is not None and glyphs[5].cross_tilt > 27  # `×` diagonal to it
+    assert glyphs[0].cross_tilt is None  # a `1` is no cross

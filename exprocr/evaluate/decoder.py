@@ -25,7 +25,7 @@ _DROP_DOT = math.log(0.15)  # a dot that fits no role is often a speck
 _BEAM = 48
 _LOW_CONFIDENCE = 0.6
 _ALTERNATIVES = 3
-_GEOMETRY = ("rel_height", "rel_width", "rel_y", "aspect", "slant", "pen_heights")
+_GEOMETRY = ("rel_height", "rel_width", "rel_y", "aspect", "slant", "cross_tilt", "pen_heights")
 
 
 @dataclass
@@ -40,6 +40,7 @@ class GlyphInput:
     rel_y: float | None = None  # vertical centre in the digit band: 0 top, 1 bottom
     aspect: float | None = None  # ink width / height
     slant: float | None = None  # degrees from vertical, positive leaning right
+    cross_tilt: float | None = None  # a cross's strokes from the line's axes: `+` ~0°, `×` ~45°
     parts: int | None = None  # connected ink components: `=` has two, `÷` three
     pen_heights: float | None = None  # ink height in pen widths: `-` is about one
     dots: int | None = None  # small parts wholly above or below the main stroke (an obelus's)
@@ -130,6 +131,11 @@ def _geometry_prior(label: str, glyph: GlyphInput) -> float:
         # One unbroken stroke is rarely two bars, unless blur fused them: then it is thicker.
         pens = glyph.pen_heights
         prior -= 8.0 if pens is not None and pens < 1.4 else 2.0 if pens is not None and pens < 2.0 else 0.5
+    if glyph.cross_tilt is not None and label in ("+", "×"):
+        # Of real-dev's crosses, every `+` lies within 15° of its line's axes and all but
+        # one `×` (a small one with an upright arm) beyond 29°, turned photos included.
+        tilt = glyph.cross_tilt
+        prior -= 3.0 * (_ramp(18.0 - tilt, 0.0, 8.0) if label == "×" else _ramp(tilt - 27.0, 0.0, 8.0))
     if slant is not None:  # a `/` leans ~35° (middle half 29–40°), a `1` ~5° (−5–20°)
         if label == "/":
             prior += 0.7 if slant > 25 else -1.5 if slant < 15 else 0.0

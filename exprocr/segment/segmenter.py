@@ -25,6 +25,8 @@ _DOT_PEAK = 0.55  # share of the writing's contrast the core of a faint round do
 _HAIRLINE_CONTRAST = 0.6  # share of the writing's contrast a hairline needs (ruling pieces are fainter)
 _STANDS_ALONE = 0.6  # classifier probability that keeps a small piece from joining a neighbour
 _STROKE_CORE = 0.3  # share of the writing's contrast a pixel needs to be ink, once that is known
+_CROSS_AGREEMENT = 0.4  # share of the edges' weight two perpendicular straight strokes align
+_CROSS_PENS = 4  # pens across a cross needs for its strokes' direction to be measured
 _WIDE = 0.95  # a symbol wider than this many x-heights may be touching glyphs
 
 
@@ -90,20 +92,43 @@ def _slant(mask: np.ndarray) -> float:
     return float(angle + 90.0) if angle < 0 else float(angle - 90.0)
 
 
+def _cross_tilt(image: np.ndarray, slope: float) -> float | None:
+    """How far a cross's two strokes turn from the line's own axes, 0–45°: a `+` lies along
+    and across its line (~0°), a `×` diagonal to it (~45°). Measured from the line, not the
+    frame, so a turned photo turns the reference with the writing. The edges' orientations
+    are averaged at four times their angle, where two perpendicular strokes agree; None when
+    they do not agree (curves, a star, a digit). Measured on the normalized glyph, whose
+    smooth edges keep their direction; a binary mask's staircase turns diagonals square."""
+    gx, gy = cv2.Sobel(image, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(image, cv2.CV_32F, 0, 1, ksize=3)
+    weight = gx * gx + gy * gy
+    total = float(weight.sum())
+    if total == 0:
+        return None
+    turned = np.arctan2(gy, gx) * 4
+    c, s = float((weight * np.cos(turned)).sum()), float((weight * np.sin(turned)).sum())
+    if np.hypot(c, s) < _CROSS_AGREEMENT * total:
+        return None
+    tilt = np.degrees(np.arctan2(s, c)) / 4 - np.degrees(np.arctan(slope))
+    return float(abs((tilt + 45) % 90 - 45))
+
+
 def _glyph(mask: np.ndarray, box: tuple[int, int, int, int], line: LineGroup, scale: float,
            kind: str, parts: int = 1, pen: float = 1.0, dots: int = 0, bars: int = 0) -> Glyph:
     x, y, w, h = box
     xh = line.x_height
     top = line.centre_at(x + w / 2) - xh / 2
+    image = normalize_glyph(mask.astype(np.uint8) * 255)
+    small = min(h, w) < _CROSS_PENS * pen  # too few pens across for strokes to have a direction
     return Glyph(
         box=_original(box, scale),
-        image=normalize_glyph(mask.astype(np.uint8) * 255),
+        image=image,
         kind=kind,
         rel_height=h / xh,
         rel_width=w / xh,
         rel_y=(y + h / 2 - top) / xh,
         aspect=w / max(1, h),
         slant=_slant(mask),
+        cross_tilt=None if small else _cross_tilt(image, line.slope),
         parts=parts,
         pen_heights=h / max(pen, 1e-6),
         dots=dots,

@@ -24,6 +24,7 @@ class Glyph:
     rel_y: float = 0.5  # vertical centre in the line band: 0 top, 1 bottom of digit band
     aspect: float = 1.0  # width / height of the ink
     slant: float = 0.0  # ink's principal-axis tilt from vertical in degrees, positive leaning right
+    cross_tilt: float | None = None  # a cross's strokes from the line's axes, 0–45°: `+` ~0, `×` ~45
     parts: int = 1  # ink components (`=` two, `÷` three); for a flat glyph, its stacked bars
     pen_heights: float = 1.0  # ink height in pen widths: a `-` is one stroke tall, `=` two or more
     dots: int = 0  # small parts wholly above or below the main stroke, as an obelus's

@@ -284,3 +284,17 @@ def test_a_crosss_strokes_are_measured_from_its_line_not_the_frame(degrees):
     assert glyphs[2].cross_tilt is not None and glyphs[2].cross_tilt < 8  # `+` along its line
     assert glyphs[5].cross_tilt is not None and glyphs[5].cross_tilt > 27  # `×` diagonal to it
     assert glyphs[0].cross_tilt is None  # a `1` is no cross
+
+
+def test_a_thin_mark_where_paper_meets_a_desk_is_the_pages_edge_and_writing_in_shade_is_kept():
+    from exprocr.segment.components import Component
+    from exprocr.segment.segmenter import _beside_a_desk
+
+    paper = np.full((600, 800), 230.0, np.float32)
+    paper[:, :300] = 100.0  # a desk left of x = 300, or a hard shadow
+    def mark(x, w, h):
+        return Component(index=1, x=x, y=200, w=w, h=h, area=w * h, contrast=0.5, width=4.0)
+
+    assert _beside_a_desk(mark(298, 5, 40), paper)  # an upright sliver along the step
+    assert not _beside_a_desk(mark(298, 30, 40), paper)  # a digit written in the shade's border
+    assert not _beside_a_desk(mark(500, 5, 40), paper)  # a `1` on open paper

@@ -27,6 +27,8 @@ _STANDS_ALONE = 0.6  # classifier probability that keeps a small piece from join
 _STROKE_CORE = 0.3  # share of the writing's contrast a pixel needs to be ink, once that is known
 _CROSS_AGREEMENT = 0.4  # share of the edges' weight two perpendicular straight strokes align
 _CROSS_PENS = 4  # pens across a cross needs for its strokes' direction to be measured
+_DESK_OFFSET = 0.02  # how far beside a mark (share of the photo's side) the paper is sampled
+_DESK_STEP = 0.6  # one side this much less bright than the other: paper meets a desk there
 _WIDE = 0.95  # a symbol wider than this many x-heights may be touching glyphs
 
 
@@ -79,6 +81,26 @@ def _page_edge_like(c: Component, text_height: float, width: int) -> bool:
     on_side = c.x == 0 or c.x2 == width
     return ((c.h > 3.5 * text_height and c.w < 0.25 * c.h)
             or (on_side and c.h > 2 * text_height and c.w < 0.5 * c.h))
+
+
+def _beside_a_desk(c: Component, paper: np.ndarray) -> bool:
+    """A thin straight mark with paper on one side and something much darker (a desk) on
+    the other, a little way off across its length: a piece of the page's edge the rulings'
+    search left. Of real-dev's glyphs the darker side is still 0.77 as bright as the other,
+    an edge's piece 0.4. A shadow's edge can be as dark, so a broader mark beside one is
+    writing in the shade."""
+    if max(c.w, c.h) < 3 * min(c.w, c.h):
+        return False
+    h, w = paper.shape
+    off = int(_DESK_OFFSET * max(h, w))
+    if c.h >= c.w:
+        rows = slice(c.y, c.y2)
+        sides = paper[rows, max(0, c.x - off)], paper[rows, min(w - 1, c.x2 + off)]
+    else:
+        cols = slice(c.x, c.x2)
+        sides = paper[max(0, c.y - off), cols], paper[min(h - 1, c.y2 + off), cols]
+    a, b = float(np.median(sides[0])), float(np.median(sides[1]))
+    return min(a, b) < _DESK_STEP * max(a, b)
 
 
 def _slant(mask: np.ndarray) -> float:
@@ -275,10 +297,12 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
         return float(ink.darkness[c.y:c.y2, c.x:c.x2][labels[c.y:c.y2, c.x:c.x2] == c.index].max())
 
     kept = [c for c in components if not _is_clutter(c, pen, contrast, (h, w), peak)]
-    if kept:  # an upright mark far taller than the writing is a page edge, a fold or a shadow's
+    if kept:  # an upright mark far taller than the writing is a page edge, a fold or a shadow's;
+        # one beside a desk is what is left of a page's edge
         inside = [c for c in kept if 0 < c.x and c.x2 < w] or kept  # the writing, not the frame's marks
         text_height = _writing_height(inside, pen)
-        kept = [c for c in kept if not _page_edge_like(c, text_height, w)]
+        kept = [c for c in kept
+                if not _page_edge_like(c, text_height, w) and not _beside_a_desk(c, ink.paper)]
     items = find_fractions(kept, _writing_height(kept, pen)) if kept else []
     builder = _PageGlyphs(labels, ink.darkness, scale, pen, classify, joinable, standalone)
     lines = []

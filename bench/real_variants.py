@@ -28,6 +28,15 @@ def _turned(image: np.ndarray, degrees: float) -> np.ndarray:
     return cv2.warpAffine(image, matrix, (w, h), borderMode=cv2.BORDER_REPLICATE)
 
 
+def _turned_on_paper(image: np.ndarray, degrees: float) -> np.ndarray:
+    """Turned further, with paper of the photo's own median colour filling the corners
+    (smeared edge pixels would draw streaks a real photo does not have)."""
+    h, w = image.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    paper = tuple(float(v) for v in np.median(image.reshape(-1, image.shape[2]), axis=0))
+    return cv2.warpAffine(image, matrix, (w, h), borderMode=cv2.BORDER_CONSTANT, borderValue=paper)
+
+
 def _jpeg(image: np.ndarray, quality: int) -> np.ndarray:
     return cv2.imdecode(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])[1], cv2.IMREAD_COLOR)
 
@@ -47,6 +56,8 @@ VARIANTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "quarter size": lambda image: _shrunk(image, 0.25),
     "turned +4°": lambda image: _turned(image, 4),
     "turned −6°": lambda image: _turned(image, -6),
+    "turned +8°, paper around": lambda image: _turned_on_paper(image, 8),
+    "turned −10°, paper around": lambda image: _turned_on_paper(image, -10),
     "JPEG quality 30": lambda image: _jpeg(image, 30),
     "dimmed": lambda image: np.clip(image.astype(np.float32) * 0.55 + 20, 0, 255).astype(np.uint8),
     "blurred": lambda image: cv2.GaussianBlur(image, (0, 0), 1.2 * max(image.shape[:2]) / 1000),

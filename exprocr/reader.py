@@ -16,6 +16,7 @@ from exprocr.results import ReadResult
 from exprocr.segment.debug import render_debug
 from exprocr.segment.load import PROCESSING_PIXELS, LoadedImage, load_image
 from exprocr.segment.orientation import ROTATIONS, rotate, unrotate_box
+from exprocr.segment.skew import level, needs_levelling, unlevel_box, writing_angle
 from exprocr.segment.segmenter import segment
 from exprocr.segment.types import Glyph, Page
 
@@ -88,7 +89,8 @@ class Reader:
         found = {tuple(g.box): (g.label, g.probability) for line in result.lines for g in line.glyphs}
         labels = [[found.get(tuple(_unturned(g.box, page, image)), ("?", 0.0)) for g in line.glyphs]
                   for line in page.lines]
-        return render_debug(rotate(image.bgr, page.rotation), page, labels, scale=image.scale)
+        return render_debug(_levelled(rotate(image.bgr, page.rotation), page.skew), page, labels,
+                            scale=image.scale)
 
     def _segment(self, bgr: np.ndarray, scale: float) -> Page:
         return segment(bgr, classify=self.classifier.symbol_proba, joinable=self.digits,
@@ -102,21 +104,24 @@ class Reader:
         so that a turned reading is not favoured by a second try; not beyond the processing
         size, nor for hundreds of marks (dotted paper): it costs 4× the time."""
         turned = rotate(image.bgr, rotation)
-        reading = self._read_page(self._segment(turned, image.scale), image, rotation)
+        skew = writing_angle(turned)
+        skew = skew if needs_levelling(skew) else 0.0
+        turned = _levelled(turned, skew)
+        reading = self._read_page(self._segment(turned, image.scale), image, rotation, skew)
         heights = [line.x_height * image.scale for line in reading.page.lines]
         glyphs = sum(len(line.glyphs) for line in reading.page.lines)
         if (rotation == 0 and heights and max(heights) < _SMALL_WRITING and glyphs <= _ENLARGED_GLYPHS
                 and 4 * turned.shape[0] * turned.shape[1] <= PROCESSING_PIXELS):
             larger = cv2.resize(turned, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
-            enlarged = self._read_page(self._segment(larger, 2 * image.scale), image, rotation)
+            enlarged = self._read_page(self._segment(larger, 2 * image.scale), image, rotation, skew)
             if enlarged.quality > reading.quality:
                 reading = enlarged
         return reading
 
-    def _read_page(self, page: Page, image: LoadedImage, rotation: int) -> _Reading:
+    def _read_page(self, page: Page, image: LoadedImage, rotation: int, skew: float) -> _Reading:
         """Decode every line of a segmented page, boxes in the original photo's pixels;
         lines that are no writing (stray marks, grid remnants) dropped."""
-        page.rotation = rotation
+        page.rotation, page.skew = rotation, skew
         lines = []
         for line, inputs in zip(page.lines, self._decoder_inputs(page)):
             result = decode_line(inputs)
@@ -184,9 +189,24 @@ def _drop_needless_groups(glyphs: list[Glyph], inputs: list[GlyphInput]) -> list
     return [g for i, g in enumerate(inputs) if i not in drop]
 
 
+def _levelled(turned: np.ndarray, skew: float) -> np.ndarray:
+    return level(turned, skew)[0] if skew else turned
+
+
 def _unturned(box: tuple[int, int, int, int], page: Page, image: LoadedImage) -> tuple[int, int, int, int]:
-    """A box found in the turned photo, in the original photo's pixels."""
+    """A box found in the turned (and levelled) photo, in the original photo's pixels."""
+    if page.skew:
+        box = unlevel_box(box, _back(page, image))
     return unrotate_box(box, page.rotation, image.original_size)
+
+
+def _back(page: Page, image: LoadedImage) -> np.ndarray:
+    """The levelling undone, in original pixels: the matrix levelled the photo at processing
+    size, and boxes come back from the segmenter at the original's."""
+    height, width = rotate(image.bgr, page.rotation).shape[:2]
+    matrix = level(np.zeros((height, width, 1), np.uint8), page.skew)[1]
+    matrix[:, 2] /= image.scale
+    return cv2.invertAffineTransform(matrix)
 
 
 def _quality(result: ReadResult) -> float:

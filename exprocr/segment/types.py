@@ -49,4 +49,5 @@ class Page:
     height: int
     scale: float = 1.0  # processing size / original size
     rotation: int = 0  # degrees clockwise the photo was turned before reading
+    skew: float = 0.0  # degrees the turned photo was then levelled by (its writing's angle)
     inverted: bool = False  # light ink on a dark board

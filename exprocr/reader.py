@@ -16,7 +16,7 @@ from exprocr.results import ReadResult
 from exprocr.segment.debug import render_debug
 from exprocr.segment.load import PROCESSING_PIXELS, LoadedImage, load_image
 from exprocr.segment.orientation import ROTATIONS, rotate, unrotate_box
-from exprocr.segment.skew import level, needs_levelling, unlevel_box, writing_angle
+from exprocr.segment.skew import level, levelling, needs_levelling, unlevel_box, writing_angle
 from exprocr.segment.segmenter import segment
 from exprocr.segment.types import Glyph, Page
 
@@ -97,23 +97,30 @@ class Reader:
                        standalone=self.standalone, scale=scale)
 
     def _read_turned(self, image: LoadedImage, rotation: int) -> _Reading:
-        """Read the photo turned by `rotation`. Small writing (all of it: specks make short
-        lines of their own) is also read from a 2× enlargement, where its strokes are more
-        than two or three pixels wide and small marks keep their shape; the
-        surer reading wins (enlarged JPEG blocks can make marks of their own). Only upright,
-        so that a turned reading is not favoured by a second try; not beyond the processing
-        size, nor for hundreds of marks (dotted paper): it costs 4× the time."""
+        """Read the photo turned by `rotation`. A doubtful reading of writing that runs a few
+        degrees off level (a phone held crooked) is tried again levelled. Small writing (all
+        of it: specks make short lines of their own) is also read from a 2× enlargement,
+        where its strokes are more than two or three pixels wide and small marks keep their
+        shape. Each time the surer reading wins (enlarged JPEG blocks can make marks of
+        their own; levelling blurs a little and smears the frame's edge). Both only upright,
+        so that a turned reading is not favoured by a second try; the enlargement not beyond
+        the processing size, nor for hundreds of marks (dotted paper): it costs 4× the time."""
         turned = rotate(image.bgr, rotation)
-        skew = writing_angle(turned)
-        skew = skew if needs_levelling(skew) else 0.0
-        turned = _levelled(turned, skew)
-        reading = self._read_page(self._segment(turned, image.scale), image, rotation, skew)
+        reading = self._read_page(self._segment(turned, image.scale), image, rotation, 0.0)
+        if rotation == 0 and (reading.quality < _TRUSTED or not _all_valid(reading.result)):
+            skew = writing_angle(turned)
+            if needs_levelling(skew):
+                levelled = level(turned, skew)
+                retry = self._read_page(self._segment(levelled, image.scale), image, rotation, skew)
+                if retry.quality > reading.quality:
+                    reading, turned = retry, levelled
         heights = [line.x_height * image.scale for line in reading.page.lines]
         glyphs = sum(len(line.glyphs) for line in reading.page.lines)
         if (rotation == 0 and heights and max(heights) < _SMALL_WRITING and glyphs <= _ENLARGED_GLYPHS
                 and 4 * turned.shape[0] * turned.shape[1] <= PROCESSING_PIXELS):
             larger = cv2.resize(turned, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
-            enlarged = self._read_page(self._segment(larger, 2 * image.scale), image, rotation, skew)
+            enlarged = self._read_page(self._segment(larger, 2 * image.scale), image, rotation,
+                                       reading.page.skew)
             if enlarged.quality > reading.quality:
                 reading = enlarged
         return reading
@@ -190,7 +197,7 @@ def _drop_needless_groups(glyphs: list[Glyph], inputs: list[GlyphInput]) -> list
 
 
 def _levelled(turned: np.ndarray, skew: float) -> np.ndarray:
-    return level(turned, skew)[0] if skew else turned
+    return level(turned, skew) if skew else turned
 
 
 def _unturned(box: tuple[int, int, int, int], page: Page, image: LoadedImage) -> tuple[int, int, int, int]:
@@ -203,8 +210,9 @@ def _unturned(box: tuple[int, int, int, int], page: Page, image: LoadedImage) ->
 def _back(page: Page, image: LoadedImage) -> np.ndarray:
     """The levelling undone, in original pixels: the matrix levelled the photo at processing
     size, and boxes come back from the segmenter at the original's."""
-    height, width = rotate(image.bgr, page.rotation).shape[:2]
-    matrix = level(np.zeros((height, width, 1), np.uint8), page.skew)[1]
+    height, width = image.bgr.shape[:2]
+    turned = (height, width) if page.rotation % 180 else (width, height)
+    matrix = levelling(turned, page.skew)[0]
     matrix[:, 2] /= image.scale
     return cv2.invertAffineTransform(matrix)
 

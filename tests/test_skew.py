@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
-from exprocr.segment.skew import level, needs_levelling, unlevel_box, writing_angle
+from exprocr.segment.skew import level, levelling, needs_levelling, unlevel_box, writing_angle
 from tests.drawing import draw_lines, rotate_bound
 
 
@@ -23,7 +23,9 @@ def test_a_blank_page_has_no_angle_and_a_small_one_is_left_alone():
 def test_a_box_levelled_and_mapped_back_surrounds_the_same_place():
     photo = np.zeros((300, 500, 3), np.uint8)
     photo[100:140, 200:230] = 255
-    levelled, matrix = level(photo, -10.0)
+    levelled = level(photo, -10.0)
+    matrix, size = levelling((500, 300), -10.0)
+    assert size == (levelled.shape[1], levelled.shape[0])
     ys, xs = np.nonzero(levelled[..., 0] > 127)
     box = (int(xs.min()), int(ys.min()), int(xs.max() - xs.min() + 1), int(ys.max() - ys.min() + 1))
     x, y, w, h = unlevel_box(box, cv2.invertAffineTransform(matrix))

@@ -44,19 +44,23 @@ def needs_levelling(angle: float) -> bool:
     return abs(angle) >= _LEAST
 
 
-def level(bgr: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
-    """The photo turned so that writing at `angle` lies level, on a canvas grown to keep
-    every corner (its edge pixels carried out: a desk along the frame stays along it), and
-    the 2×3 matrix that took it there."""
-    h, w = bgr.shape[:2]
+def levelling(size: tuple[int, int], angle: float) -> tuple[np.ndarray, tuple[int, int]]:
+    """The 2×3 matrix that turns a (width, height) photo so writing at `angle` lies level,
+    and the size of the canvas grown to keep every corner."""
+    w, h = size
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
     width, height = int(np.ceil(w * cos + h * sin)), int(np.ceil(w * sin + h * cos))
     matrix[0, 2] += width / 2 - w / 2
     matrix[1, 2] += height / 2 - h / 2
-    levelled = cv2.warpAffine(bgr, matrix, (width, height), flags=cv2.INTER_LINEAR,
-                              borderMode=cv2.BORDER_REPLICATE)
-    return levelled, matrix
+    return matrix, (width, height)
+
+
+def level(bgr: np.ndarray, angle: float) -> np.ndarray:
+    """The photo levelled on its grown canvas, its edge pixels carried out to fill the
+    corners: a desk along the frame stays along it."""
+    matrix, size = levelling((bgr.shape[1], bgr.shape[0]), angle)
+    return cv2.warpAffine(bgr, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
 def unlevel_box(box: tuple[int, int, int, int], back: np.ndarray) -> tuple[int, int, int, int]:

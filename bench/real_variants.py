@@ -22,19 +22,16 @@ from exprocr.reader import Reader
 from exprocr.segment.load import load_image
 
 
-def _turned(image: np.ndarray, degrees: float) -> np.ndarray:
+def _turned(image: np.ndarray, degrees: float, paper: bool = False) -> np.ndarray:
+    """Turned about its centre. The corners are filled with the edge pixels carried out, or
+    with `paper` of the photo's own median colour (the smeared edge draws streaks a real
+    photo does not have, and a levelled reading would meet them)."""
     h, w = image.shape[:2]
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
-    return cv2.warpAffine(image, matrix, (w, h), borderMode=cv2.BORDER_REPLICATE)
-
-
-def _turned_on_paper(image: np.ndarray, degrees: float) -> np.ndarray:
-    """Turned further, with paper of the photo's own median colour filling the corners
-    (smeared edge pixels would draw streaks a real photo does not have)."""
-    h, w = image.shape[:2]
-    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
-    paper = tuple(float(v) for v in np.median(image.reshape(-1, image.shape[2]), axis=0))
-    return cv2.warpAffine(image, matrix, (w, h), borderMode=cv2.BORDER_CONSTANT, borderValue=paper)
+    if not paper:
+        return cv2.warpAffine(image, matrix, (w, h), borderMode=cv2.BORDER_REPLICATE)
+    colour = tuple(float(v) for v in np.median(image.reshape(-1, image.shape[2]), axis=0))
+    return cv2.warpAffine(image, matrix, (w, h), borderMode=cv2.BORDER_CONSTANT, borderValue=colour)
 
 
 def _jpeg(image: np.ndarray, quality: int) -> np.ndarray:
@@ -56,8 +53,8 @@ VARIANTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "quarter size": lambda image: _shrunk(image, 0.25),
     "turned +4°": lambda image: _turned(image, 4),
     "turned −6°": lambda image: _turned(image, -6),
-    "turned +8°, paper around": lambda image: _turned_on_paper(image, 8),
-    "turned −10°, paper around": lambda image: _turned_on_paper(image, -10),
+    "turned +8°, paper around": lambda image: _turned(image, 8, paper=True),
+    "turned −10°, paper around": lambda image: _turned(image, -10, paper=True),
     "JPEG quality 30": lambda image: _jpeg(image, 30),
     "dimmed": lambda image: np.clip(image.astype(np.float32) * 0.55 + 20, 0, 255).astype(np.uint8),
     "blurred": lambda image: cv2.GaussianBlur(image, (0, 0), 1.2 * max(image.shape[:2]) / 1000),

@@ -41,6 +41,7 @@ def writing_angle(bgr: np.ndarray) -> float:
 
 
 def needs_levelling(angle: float) -> bool:
+    """Whether writing at `angle` is far enough off level for a levelled reading to help."""
     return abs(angle) >= _LEAST
 
 

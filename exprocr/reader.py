@@ -50,6 +50,11 @@ class _Reading:
         the rest as marks."""
         return _quality(self.result) * self.kept
 
+    @property
+    def trusted(self) -> bool:
+        """Sure enough, and every line parses: not second-guessed turned or levelled."""
+        return self.quality >= _TRUSTED and _all_valid(self.result)
+
 
 class Reader:
     """Keeps the model loaded to read many photos; `read` is the whole pipeline."""
@@ -77,7 +82,7 @@ class Reader:
         """
         upright = self._read_turned(image, 0)
         trust = upright.quality
-        if trust >= _TRUSTED and _all_valid(upright.result):
+        if upright.trusted:
             return upright.page, upright.result
         turned = max((self._read_turned(image, r) for r in ROTATIONS[1:]), key=lambda c: c.quality)
         if turned.quality > max(1.3 * trust, trust + 0.15, _TURNED):
@@ -107,7 +112,7 @@ class Reader:
         the processing size, nor for hundreds of marks (dotted paper): it costs 4× the time."""
         turned = rotate(image.bgr, rotation)
         reading = self._read_page(self._segment(turned, image.scale), image, rotation, 0.0)
-        if rotation == 0 and (reading.quality < _TRUSTED or not _all_valid(reading.result)):
+        if rotation == 0 and not reading.trusted:
             skew = writing_angle(turned)
             if needs_levelling(skew):
                 levelled = level(turned, skew)

@@ -132,8 +132,9 @@ def _geometry_prior(label: str, glyph: GlyphInput) -> float:
         pens = glyph.pen_heights
         prior -= 8.0 if pens is not None and pens < 1.4 else 2.0 if pens is not None and pens < 2.0 else 0.5
     if glyph.cross_tilt is not None and label in ("+", "×"):
-        # Of real-dev's crosses, every `+` lies within 15° of its line's axes and all but
-        # one `×` (a small one with an upright arm) beyond 29°, turned photos included.
+        # Of real-dev's crosses (as is and turned +4°/−6°), every `+` lies within 15.3° of its
+        # line's axes and 95% of the `×` beyond 29° (the lowest, a small `×` with an upright
+        # arm, at 6°).
         tilt = glyph.cross_tilt
         prior -= 3.0 * (_ramp(18.0 - tilt, 0.0, 8.0) if label == "×" else _ramp(tilt - 27.0, 0.0, 8.0))
     if slant is not None:  # a `/` leans ~35° (middle half 29–40°), a `1` ~5° (−5–20°)

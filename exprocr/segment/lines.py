@@ -133,14 +133,39 @@ def _join_collinear(lines: list[LineGroup], height: float) -> list[LineGroup]:
     measured once per piece: a page of specks makes hundreds of one-mark lines."""
     pieces = sorted(((line, *_extent(line)) for line in lines), key=lambda piece: piece[1])
     joined: list[list] = []  # [line, start, end]
+    ends = np.empty(len(pieces))  # ends[k] is joined[k]'s end, to test reach in one step
     for line, start, end in pieces:
-        target = next((j for j in joined if _continues(j[0], j[2], line, start, height)), None)
+        near = np.flatnonzero(np.abs(start - ends[:len(joined)] - 1.15 * height) <= 1.35 * height + 1e-6)
+        target = next((k for k in near if _continues(joined[k][0], joined[k][2], line, start, height)), None)
         if target is None:
+            ends[len(joined)] = end
             joined.append([line, start, end])
         else:
-            members = target[0].members + line.members
-            target[0], target[2] = LineGroup(members, *fit_band(members)), max(target[2], end)
+            members = joined[target][0].members + line.members
+            joined[target][0] = LineGroup(members, *fit_band(members))
+            joined[target][2] = ends[target] = max(joined[target][2], end)
     return [line for line, _, _ in joined]
+
+
+def _place_minors(lines: list[LineGroup], minors: list[Item]) -> None:
+    """Each small mark joins the line whose band it sits in most centrally, within reach of
+    its ends. Vectorized over lines, extents kept up to date as marks join: a noisy photo has
+    thousands of specks and hundreds of one-glyph lines."""
+    if not lines:
+        return
+    slopes = np.array([line.slope for line in lines])
+    intercepts = np.array([line.intercept for line in lines])
+    x_heights = np.array([line.x_height for line in lines])
+    lefts = np.array([min(m.x for m in line.members) for line in lines], dtype=np.float64)
+    rights = np.array([max(m.x2 for m in line.members) for line in lines], dtype=np.float64)
+    reach = 1.5 * x_heights
+    for c in minors:
+        offsets = np.abs(c.cy - (intercepts + slopes * c.cx)) / x_heights
+        offsets[(offsets > 0.9) | (c.x2 < lefts - reach) | (c.x > rights + reach)] = np.inf
+        best = int(np.argmin(offsets))
+        if np.isfinite(offsets[best]):
+            lines[best].members.append(c)
+            lefts[best], rights[best] = min(lefts[best], c.x), max(rights[best], c.x2)
 
 
 def group_lines(components: list[Item]) -> list[LineGroup]:
@@ -155,19 +180,7 @@ def group_lines(components: list[Item]) -> list[LineGroup]:
         else:
             minors.extend(members)
     lines = _join_collinear(lines, height)
-    for c in minors:
-        best, best_distance = None, None
-        for line in lines:
-            offset = abs(c.cy - line.centre_at(c.cx)) / line.x_height
-            left = min(m.x for m in line.members)
-            right = max(m.x2 for m in line.members)
-            reach = 1.5 * line.x_height
-            if offset > 0.9 or c.x2 < left - reach or c.x > right + reach:
-                continue
-            if best_distance is None or offset < best_distance:
-                best, best_distance = line, offset
-        if best is not None:
-            best.members.append(c)
+    _place_minors(lines, minors)
     for line in lines:
         line.members.sort(key=lambda c: c.x)
     lines.sort(key=lambda line: line.centre_at(np.mean([c.cx for c in line.members])))

@@ -3,7 +3,8 @@
     python -m bench.real_variants [--photos DIR] [--labels TSV]
 
 Each real-dev photo is read as it is and as a variant: smaller (a messenger's resize, a
-distant shot), turned a few degrees, JPEG-compressed hard, dimmed, blurred, lit unevenly.
+distant shot), turned a few degrees, JPEG-compressed hard, dimmed, blurred, lit unevenly,
+seen at a slant (keystone), taken in low light with sensor noise.
 A reader that holds up here is less likely to be tuned to these particular photos. The
 variants are made in memory; nothing is written beside the photos.
 """
@@ -42,6 +43,23 @@ def _shrunk(image: np.ndarray, factor: float) -> np.ndarray:
     return cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
 
 
+def _keystone(image: np.ndarray, narrowing: float = 0.12) -> np.ndarray:
+    """Photographed from below the page: its top is `narrowing` narrower on each side,
+    with paper of the photo's own median colour where the frame has none."""
+    h, w = image.shape[:2]
+    corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    narrowed = np.float32([[w * narrowing, 0], [w * (1 - narrowing), 0], [w, h], [0, h]])
+    colour = tuple(float(v) for v in np.median(image.reshape(-1, image.shape[2]), axis=0))
+    return cv2.warpPerspective(image, cv2.getPerspectiveTransform(corners, narrowed), (w, h),
+                               borderMode=cv2.BORDER_CONSTANT, borderValue=colour)
+
+
+def _grainy(image: np.ndarray) -> np.ndarray:
+    """Low light: dimmer, with a camera sensor's noise (fixed seed, so runs compare)."""
+    noise = np.random.default_rng(0).normal(0, 12, image.shape).astype(np.float32)
+    return np.clip(image.astype(np.float32) * 0.7 + noise, 0, 255).astype(np.uint8)
+
+
 def _uneven(image: np.ndarray) -> np.ndarray:
     ramp = np.linspace(0.45, 1.0, image.shape[1], dtype=np.float32)[None, :, None]
     return (image.astype(np.float32) * ramp).astype(np.uint8)
@@ -59,6 +77,8 @@ VARIANTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "dimmed": lambda image: np.clip(image.astype(np.float32) * 0.55 + 20, 0, 255).astype(np.uint8),
     "blurred": lambda image: cv2.GaussianBlur(image, (0, 0), 1.2 * max(image.shape[:2]) / 1000),
     "light falling off sideways": _uneven,
+    "keystone (top 12% narrower each side)": _keystone,
+    "low light with sensor noise": _grainy,
 }
 
 

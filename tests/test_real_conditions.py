@@ -175,3 +175,15 @@ def test_the_grain_of_a_photo_taken_in_low_light_is_not_ink(reader):
     mask, _ = candidate_mask(ink)
     assert len(find_components(mask, ink.darkness)[1]) == 9
     assert [line.ascii for line in reader.read(grainy).lines] == ["12+34", "50-7"]
+
+
+def test_a_broken_line_along_the_frame_and_specks_far_smaller_than_the_writing_make_no_lines(reader):
+    # A grid line just inside the photo's edge, broken into pieces, read as a column of `1`s;
+    # a desk's grain around the page read as a scatter of one-speck lines.
+    photo = draw_lines(["12+34"], size=(900, 600))
+    for top in range(60, 560, 90):
+        cv2.line(photo, (891, top), (891, top + 60), (90, 90, 90), 2)
+    rng = np.random.default_rng(1)
+    for x, y in zip(rng.integers(40, 860, 12), rng.integers(300, 580, 12)):
+        cv2.circle(photo, (int(x), int(y)), 2, (60, 60, 60), -1)
+    assert [line.ascii for line in reader.read(photo).lines] == ["12+34"]

@@ -314,15 +314,29 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
         ys = [g.box[1] for g in glyphs] + [g.box[1] + g.box[3] for g in glyphs]
         box = (min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
         lines.append(Line(glyphs=glyphs, box=box, x_height=group.x_height / scale))
-    return Page(lines=_without_edge_debris(lines, width, height), width=width, height=height,
+    return Page(lines=_without_debris(lines, width, height), width=width, height=height,
                 scale=scale, inverted=ink.inverted)
 
 
-def _without_edge_debris(lines: list[Line], width: int, height: int) -> list[Line]:
-    """Drop short lines made only of marks on the photo's border (page corners, desk edges)
-    when the photo has other writing: nobody writes a number into the frame's edge."""
+def _without_debris(lines: list[Line], width: int, height: int) -> list[Line]:
+    """Drop short lines (one or two marks) that are not writing, when the photo has other
+    writing: lines made only of marks on the frame's border (page corners, desk edges), of
+    thin marks along it (a grid line at the photo's edge, broken up) and of specks far
+    smaller than the writing (a desk's grain). Nobody writes a number into the frame's edge,
+    or under half as large as the rest."""
+    margin = 0.02 * max(width, height)
+
     def on_border(box: tuple[int, int, int, int]) -> bool:
         x, y, w, h = box
-        return x <= 1 or y <= 1 or x + w >= width - 1 or y + h >= height - 1
-    debris = [line for line in lines if len(line.glyphs) <= 2 and all(on_border(g.box) for g in line.glyphs)]
+        if x <= 1 or y <= 1 or x + w >= width - 1 or y + h >= height - 1:
+            return True
+        beside = (x + w <= margin or x >= width - margin) and h >= 3 * w
+        above = (y + h <= margin or y >= height - margin) and w >= 3 * h
+        return beside or above
+    written = [line.x_height for line in lines if len(line.glyphs) >= 3]
+    speck = 0.4 * float(np.median(written)) if written else 0.0
+
+    def stray(box: tuple[int, int, int, int]) -> bool:
+        return on_border(box) or max(box[2], box[3]) < speck
+    debris = [line for line in lines if len(line.glyphs) <= 2 and all(stray(g.box) for g in line.glyphs)]
     return [line for line in lines if line not in debris] if len(debris) < len(lines) else lines

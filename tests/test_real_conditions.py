@@ -61,6 +61,14 @@ def test_sideways_photo_is_read_upright(reader, turn):
     assert [line.ascii for line in result.lines] == ["23*4+17"] and result.rotation in (90, 270)
 
 
+@pytest.mark.parametrize("sample, expected", [("ruled-paper.jpg", "45-18+3"), ("tight-crop.jpg", "7+8")])
+def test_a_photo_turned_over_is_read_the_right_way_up(reader, sample, expected):
+    # Upside down, digits still look like digits: read as it lies, `45-18+3` is a doubtful
+    # `8+81-56`; the reading turned over is sure and parses, and needs only a small lead.
+    result = reader.read(cv2.rotate(cv2.imread(str(SAMPLES / sample)), cv2.ROTATE_180))
+    assert [line.ascii for line in result.lines] == [expected] and result.rotation == 180
+
+
 def test_sideways_line_read_upright_as_short_lines_of_digits_is_turned(reader):
     # Read upright, a sideways line leaves a few digits that look like digits turned, in
     # short sure lines, and drops the rest as marks; what the reading leaves out counts.

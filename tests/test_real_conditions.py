@@ -1,6 +1,8 @@
 """One regression test per failure class seen on real photos, each on a synthetic image
 that shows the same condition (no real photo is needed or used)."""
 
+from types import SimpleNamespace
+
 import cv2
 import numpy as np
 import pytest
@@ -8,6 +10,7 @@ import pytest
 from pathlib import Path
 
 from exprocr import Reader
+from exprocr.reader import _turned_wins
 from exprocr.segment.binarize import candidate_mask, ink_darkness
 from exprocr.segment.components import find_components
 from exprocr.segment.segmenter import segment
@@ -67,6 +70,25 @@ def test_a_photo_turned_over_is_read_the_right_way_up(reader, sample, expected):
     # `8+81-56`; the reading turned over is sure and parses, and needs only a small lead.
     result = reader.read(cv2.rotate(cv2.imread(str(SAMPLES / sample)), cv2.ROTATE_180))
     assert [line.ascii for line in result.lines] == [expected] and result.rotation == 180
+
+
+def _turned_reading(rotation: int, quality: float, trusted: bool, glyphs: int) -> SimpleNamespace:
+    line = SimpleNamespace(glyphs=[None] * glyphs)
+    return SimpleNamespace(page=SimpleNamespace(rotation=rotation), result=SimpleNamespace(lines=[line]),
+                           quality=quality, trusted=trusted)
+
+
+@pytest.mark.parametrize("rotation, quality, trusted, glyphs, upright, wins", [
+    (270, 0.71, False, 8, 0.04, True),  # real-dev's IMG_1324 sideways: read upright, two specks
+    (180, 0.71, False, 8, 0.04, False),  # upside down, digits still look like digits
+    (90, 0.63, False, 2, 0.33, False),  # one `8` sideways reads `00`
+    (180, 0.97, True, 9, 0.83, True),  # turned over: sure, parses, and surer
+    (180, 0.97, False, 9, 0.83, False),  # ... but it does not parse
+    (90, 0.60, False, 8, 0.46, False),  # not clearly surer
+])
+def test_when_a_turned_reading_replaces_a_doubtful_upright_one(rotation, quality, trusted, glyphs,
+                                                               upright, wins):
+    assert _turned_wins(_turned_reading(rotation, quality, trusted, glyphs), upright) is wins
 
 
 def test_sideways_line_read_upright_as_short_lines_of_digits_is_turned(reader):

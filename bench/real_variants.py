@@ -4,8 +4,8 @@
 
 Each real-dev photo is read as it is and as a variant: smaller (a messenger's resize, a
 distant shot), turned a few degrees, JPEG-compressed hard, dimmed, blurred, lit unevenly,
-seen at a slant (keystone), taken in low light with sensor noise, upside down with no
-orientation tag to say so.
+seen at a slant (keystone), taken in low light with sensor noise, upside down or sideways
+with no orientation tag to say so.
 A reader that holds up here is less likely to be tuned to these particular photos. The
 variants are made in memory; nothing is written beside the photos.
 """
@@ -81,6 +81,7 @@ VARIANTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "keystone (top 12% narrower each side)": _keystone,
     "low light with sensor noise": _grainy,
     "upside down, no orientation tag": lambda image: cv2.rotate(image, cv2.ROTATE_180),
+    "turned a quarter, no orientation tag": lambda image: cv2.rotate(image, cv2.ROTATE_90_CLOCKWISE),
 }
 
 

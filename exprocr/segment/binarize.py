@@ -13,11 +13,10 @@ import numpy as np
 
 _BACKGROUND_SIDE = 320  # working size of the background estimate (long side, px)
 _NOT_PAPER = 0.33  # background darker than this share of the paper's brightness is not paper
-# Pixel-to-pixel grain of the paper (share of its brightness) above which a photo is smoothed
-# before thresholding, and the grain smoothing brings it down to. Real-dev's photos and
-# the synthetic ones have at most 0.022; a dim photo with sensor noise has 0.05-0.1.
-_GRAINY = 0.025
-_SMOOTH_GRAIN = 0.012
+# Pixel-to-pixel grain of the paper (a share of its brightness): real-dev's photos and the
+# synthetic ones have at most 0.022, a dim photo with sensor noise 0.05-0.1.
+_GRAINY = 0.025  # above this, the darkness is smoothed before thresholding ...
+_SMOOTH_GRAIN = 0.012  # ... down to this grain
 
 
 @dataclass

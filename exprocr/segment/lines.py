@@ -133,9 +133,10 @@ def _join_collinear(lines: list[LineGroup], height: float) -> list[LineGroup]:
     measured once per piece: a page of specks makes hundreds of one-mark lines."""
     pieces = sorted(((line, *_extent(line)) for line in lines), key=lambda piece: piece[1])
     joined: list[list] = []  # [line, start, end]
-    ends = np.empty(len(pieces))  # ends[k] is joined[k]'s end, to test reach in one step
+    ends = np.empty(len(pieces))  # ends[k] is joined[k]'s end
     for line, start, end in pieces:
-        near = np.flatnonzero(np.abs(start - ends[:len(joined)] - 1.15 * height) <= 1.35 * height + 1e-6)
+        gaps = start - ends[:len(joined)]  # _continues' first test, for all pieces at once
+        near = np.flatnonzero((gaps >= -0.2 * height - 1e-6) & (gaps <= 2.5 * height + 1e-6))
         target = next((k for k in near if _continues(joined[k][0], joined[k][2], line, start, height)), None)
         if target is None:
             ends[len(joined)] = end

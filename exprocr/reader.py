@@ -34,6 +34,7 @@ _TRUSTED_LEAD = 0.05  # ... and a trusted turned reading this much surer than th
 _TINY = 0.4  # a line of marks less than this share of the writing's height is not writing
 _SMALL_WRITING = 48  # pixels: writing less tall than this is segmented again at twice the size
 _ENLARGED_GLYPHS = 80  # ... if it has no more glyphs than this
+_ENLARGED_MARGIN = 3  # line heights of photo kept around the writing when only it is enlarged
 
 
 @dataclass
@@ -128,7 +129,8 @@ class Reader:
         shape. Each time the surer reading wins (enlarged JPEG blocks can make marks of
         their own; levelling blurs a little and smears the frame's edge). Both only upright,
         so that a turned reading is not favoured by a second try; the enlargement not beyond
-        the processing size, nor for hundreds of marks (dotted paper): it costs 4× the time."""
+        the processing size (of the photo, or of the part the writing lies in), nor for
+        hundreds of marks (dotted paper): it costs 4× the time of what it enlarges."""
         turned = rotate(image.bgr, rotation)
         reading = self._read_page(self._segment(turned, image.scale), image, rotation, 0.0)
         if rotation == 0 and not reading.trusted:
@@ -140,14 +142,32 @@ class Reader:
                     reading, turned = retry, levelled
         heights = [line.x_height * image.scale for line in reading.page.lines]
         glyphs = sum(len(line.glyphs) for line in reading.page.lines)
-        if (rotation == 0 and heights and max(heights) < _SMALL_WRITING and glyphs <= _ENLARGED_GLYPHS
-                and 4 * turned.shape[0] * turned.shape[1] <= PROCESSING_PIXELS):
-            larger = cv2.resize(turned, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
-            enlarged = self._read_page(self._segment(larger, 2 * image.scale), image, rotation,
-                                       reading.page.skew)
-            if enlarged.quality > reading.quality:
+        if rotation == 0 and heights and max(heights) < _SMALL_WRITING and glyphs <= _ENLARGED_GLYPHS:
+            enlarged = self._read_enlarged(turned, image, reading.page)
+            if enlarged is not None and enlarged.quality > reading.quality:
                 reading = enlarged
         return reading
+
+    def _read_enlarged(self, turned: np.ndarray, image: LoadedImage, page: Page) -> _Reading | None:
+        """The page read again from a 2× enlargement of the photo, or, where that would pass
+        the processing size, of the part the writing lies in (a margin of a few line heights
+        around it): small writing in a large photo, a page shot from afar."""
+        x0, y0, x1, y1 = 0, 0, turned.shape[1], turned.shape[0]
+        if 4 * x1 * y1 > PROCESSING_PIXELS:
+            margin = _ENLARGED_MARGIN * max(line.x_height for line in page.lines)
+            left = min(line.box[0] for line in page.lines) - margin
+            top = min(line.box[1] for line in page.lines) - margin
+            right = max(line.box[0] + line.box[2] for line in page.lines) + margin
+            bottom = max(line.box[1] + line.box[3] for line in page.lines) + margin
+            x0, y0 = max(0, int(left * image.scale)), max(0, int(top * image.scale))
+            x1, y1 = min(x1, int(right * image.scale) + 1), min(y1, int(bottom * image.scale) + 1)
+            if 4 * (x1 - x0) * (y1 - y0) > PROCESSING_PIXELS:
+                return None
+        larger = cv2.resize(turned[y0:y1, x0:x1], None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+        found = self._segment(larger, 2 * image.scale)
+        _shift(found, x0 / image.scale, y0 / image.scale)
+        found.width, found.height = page.width, page.height
+        return self._read_page(found, image, 0, page.skew)
 
     def _read_page(self, page: Page, image: LoadedImage, rotation: int, skew: float) -> _Reading:
         """Decode every line of a segmented page, boxes in the original photo's pixels;
@@ -218,6 +238,16 @@ def _drop_needless_groups(glyphs: list[Glyph], inputs: list[GlyphInput]) -> list
             if all(g.kind == "dot" or (g.top and g.top[0][0] in _DIGITS) for g in inner):
                 drop.update((start, i))
     return [g for i, g in enumerate(inputs) if i not in drop]
+
+
+def _shift(page: Page, dx: float, dy: float) -> None:
+    """Move a page segmented from a crop to where the crop lies in the photo (original pixels)."""
+    def moved(box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        return int(round(box[0] + dx)), int(round(box[1] + dy)), box[2], box[3]
+    for line in page.lines:
+        line.box = moved(line.box)
+        for glyph in line.glyphs:
+            glyph.box = moved(glyph.box)
 
 
 def _levelled(turned: np.ndarray, skew: float) -> np.ndarray:

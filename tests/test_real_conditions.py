@@ -138,6 +138,20 @@ def test_low_resolution_photo_is_read_from_an_enlargement(reader, sample, factor
     assert [line.ascii for line in reader.read(small).lines] == [expected]
 
 
+@pytest.mark.parametrize("sample, expected", [("decimal.jpg", ["1.5+2.25"]),
+                                              ("worksheet.jpg", ["12+7*3=", "3+4=8", "10/4="])])
+def test_small_writing_in_a_large_photo_is_read_from_an_enlargement_of_where_it_lies(reader, sample, expected):
+    # A page shot from afar: the writing 20-30 pixels tall in a 3 MP photo, too large to be
+    # enlarged whole; its part of the photo, enlarged 2×, reads right (whole, it read `0`).
+    small = cv2.resize(cv2.imread(str(SAMPLES / sample)), None, fx=0.35, fy=0.35, interpolation=cv2.INTER_AREA)
+    h, w = small.shape[:2]
+    photo = cv2.copyMakeBorder(small, 500, 1500 - 500 - h, 800, 2000 - 800 - w, cv2.BORDER_REPLICATE)
+    result = reader.read(photo)
+    assert [line.ascii for line in result.lines] == expected
+    x, y, _, _ = result.lines[0].glyphs[0].box
+    assert 800 <= x <= 800 + w and 500 <= y <= 500 + h  # boxes land in the photo, not the crop
+
+
 def test_faint_pencil_and_heavy_marker(reader):
     faint = draw_lines(["34-7"], ink=(175, 175, 175), width=2)
     heavy = draw_lines(["34-7"], ink=(5, 5, 5), width=12, gap=30)

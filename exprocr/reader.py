@@ -104,10 +104,7 @@ class Reader:
         trust = upright.quality
         if upright.trusted:
             return upright.page, upright.result
-        turned = max((self._read_turned(image, r, retry=False) for r in ROTATIONS[1:]),
-                     key=lambda c: c.quality)
-        if turned.quality > trust:  # ahead: read as carefully as the upright reading was
-            turned = self._read_turned(image, turned.page.rotation)
+        turned = max((self._read_turned(image, r) for r in ROTATIONS[1:]), key=lambda c: c.quality)
         if _turned_wins(turned, trust):
             return turned.page, turned.result
         return upright.page, upright.result
@@ -124,20 +121,19 @@ class Reader:
         return segment(bgr, classify=self.classifier.symbol_proba, joinable=self.digits,
                        standalone=self.standalone, scale=scale)
 
-    def _read_turned(self, image: LoadedImage, rotation: int, retry: bool = True) -> _Reading:
+    def _read_turned(self, image: LoadedImage, rotation: int) -> _Reading:
         """Read the photo turned by `rotation`. A doubtful reading of writing that runs a few
         degrees off level (a phone held crooked) is tried again levelled. Small writing (all
         of it: specks make short lines of their own) is also read from a 2× enlargement,
         where its strokes are more than two or three pixels wide and small marks keep their
         shape. Each time the surer reading wins (enlarged JPEG blocks can make marks of
-        their own; levelling blurs a little and smears the frame's edge). Both only with
-        `retry`: turned readings are first compared without, and the leader is read again
-        with them, so it competes with the upright reading on equal terms; the enlargement not beyond
+        their own; levelling blurs a little and smears the frame's edge). Both only upright,
+        so that a turned reading is not favoured by a second try; the enlargement not beyond
         the processing size (of the photo, or of the part the writing lies in), nor for
         hundreds of marks (dotted paper): it costs 4× the time of what it enlarges."""
         turned = rotate(image.bgr, rotation)
         reading = self._read_page(self._segment(turned, image.scale), image, rotation, 0.0)
-        if retry and not reading.trusted:
+        if rotation == 0 and not reading.trusted:
             skew = writing_angle(turned)
             if needs_levelling(skew):
                 levelled = level(turned, skew)
@@ -146,7 +142,7 @@ class Reader:
                     reading, turned = retry, levelled
         heights = [line.x_height * image.scale for line in reading.page.lines]
         glyphs = sum(len(line.glyphs) for line in reading.page.lines)
-        if retry and heights and max(heights) < _SMALL_WRITING and glyphs <= _ENLARGED_GLYPHS:
+        if rotation == 0 and heights and max(heights) < _SMALL_WRITING and glyphs <= _ENLARGED_GLYPHS:
             enlarged = self._read_enlarged(turned, image, reading.page)
             if enlarged is not None and enlarged.quality > reading.quality:
                 reading = enlarged
@@ -171,7 +167,7 @@ class Reader:
         found = self._segment(larger, 2 * image.scale)
         _shift(found, x0 / image.scale, y0 / image.scale)
         found.width, found.height = page.width, page.height
-        return self._read_page(found, image, page.rotation, page.skew)
+        return self._read_page(found, image, 0, page.skew)
 
     def _read_page(self, page: Page, image: LoadedImage, rotation: int, skew: float) -> _Reading:
         """Decode every line of a segmented page, boxes in the original photo's pixels;

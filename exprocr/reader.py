@@ -167,7 +167,7 @@ class Reader:
         found = self._segment(larger, 2 * image.scale)
         _shift(found, x0 / image.scale, y0 / image.scale)
         found.width, found.height = page.width, page.height
-        return self._read_page(found, image, 0, page.skew)
+        return self._read_page(found, image, page.rotation, page.skew)
 
     def _read_page(self, page: Page, image: LoadedImage, rotation: int, skew: float) -> _Reading:
         """Decode every line of a segmented page, boxes in the original photo's pixels;

@@ -323,7 +323,7 @@ def _without_debris(lines: list[Line], width: int, height: int) -> list[Line]:
     writing: lines made only of marks on the frame's border (page corners, desk edges), of
     thin marks along it (a grid line at the photo's edge, broken up) and of specks far
     smaller than the writing (a desk's grain). Nobody writes a number into the frame's edge,
-    or under half as large as the rest."""
+    or at 0.4 of the size of the rest."""
     margin = 0.02 * max(width, height)
 
     def on_border(box: tuple[int, int, int, int]) -> bool:

@@ -4,6 +4,7 @@ Like EasyOCR's `Reader.readtext`, one call returns boxes, text and confidence; l
 it is a predictor composed of stages, each its own module. No torch on this path.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from exprocr.segment.load import PROCESSING_PIXELS, LoadedImage, load_image
 from exprocr.segment.orientation import ROTATIONS, rotate, unrotate_box
 from exprocr.segment.skew import level, levelling, needs_levelling, unlevel_box, writing_angle
 from exprocr.segment.segmenter import segment
-from exprocr.segment.types import Glyph, Page
+from exprocr.segment.types import Box, Glyph, Page
 
 Source = str | Path | np.ndarray
 
@@ -112,7 +113,8 @@ class Reader:
     def overlay(self, image: LoadedImage, page: Page, result: ReadResult) -> np.ndarray:
         """The photo (as read, turned upright) with boxes, labels and confidences drawn."""
         found = {tuple(g.box): (g.label, g.probability) for line in result.lines for g in line.glyphs}
-        labels = [[found.get(tuple(_unturned(g.box, page, image)), ("?", 0.0)) for g in line.glyphs]
+        unturned = _unturner(page, image)
+        labels = [[found.get(tuple(unturned(g.box)), ("?", 0.0)) for g in line.glyphs]
                   for line in page.lines]
         return render_debug(_levelled(rotate(image.bgr, page.rotation), page.skew), page, labels,
                             scale=image.scale)
@@ -173,12 +175,13 @@ class Reader:
         """Decode every line of a segmented page, boxes in the original photo's pixels;
         lines that are no writing (stray marks, grid remnants) dropped."""
         page.rotation, page.skew = rotation, skew
+        unturned = _unturner(page, image)
         lines = []
         for line, inputs in zip(page.lines, self._decoder_inputs(page)):
             result = decode_line(inputs)
             for glyph in result.glyphs:
-                glyph.box = _unturned(glyph.box, page, image) if glyph.box else glyph.box
-            result.box = _unturned(line.box, page, image)
+                glyph.box = unturned(glyph.box) if glyph.box else glyph.box
+            result.box = unturned(line.box)
             lines.append(result)
         width, height = image.original_size
         keep = _not_junk(lines, [line.x_height for line in page.lines])
@@ -242,7 +245,7 @@ def _drop_needless_groups(glyphs: list[Glyph], inputs: list[GlyphInput]) -> list
 
 def _shift(page: Page, dx: float, dy: float) -> None:
     """Move a page segmented from a crop to where the crop lies in the photo (original pixels)."""
-    def moved(box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    def moved(box: Box) -> Box:
         return int(round(box[0] + dx)), int(round(box[1] + dy)), box[2], box[3]
     for line in page.lines:
         line.box = moved(line.box)
@@ -254,11 +257,16 @@ def _levelled(turned: np.ndarray, skew: float) -> np.ndarray:
     return level(turned, skew) if skew else turned
 
 
-def _unturned(box: tuple[int, int, int, int], page: Page, image: LoadedImage) -> tuple[int, int, int, int]:
-    """A box found in the turned (and levelled) photo, in the original photo's pixels."""
-    if page.skew:
-        box = unlevel_box(box, _back(page, image))
-    return unrotate_box(box, page.rotation, image.original_size)
+def _unturner(page: Page, image: LoadedImage) -> Callable[[Box], Box]:
+    """Maps a box found in the turned (and levelled) photo to the original photo's pixels;
+    the levelling's inverse is computed once per page, not once per box."""
+    back = _back(page, image) if page.skew else None
+
+    def unturned(box: Box) -> Box:
+        if back is not None:
+            box = unlevel_box(box, back)
+        return unrotate_box(box, page.rotation, image.original_size)
+    return unturned
 
 
 def _back(page: Page, image: LoadedImage) -> np.ndarray:

@@ -132,20 +132,20 @@ def _join_collinear(lines: list[LineGroup], height: float) -> list[LineGroup]:
     """Pieces of one skewed line, chained apart, joined again (left to right). Extents are
     measured once per piece: a page of specks makes hundreds of one-mark lines."""
     pieces = sorted(((line, *_extent(line)) for line in lines), key=lambda piece: piece[1])
-    joined: list[list] = []  # [line, start, end]
-    ends = np.empty(len(pieces))  # ends[k] is joined[k]'s end
+    joined: list[LineGroup] = []
+    ends = np.empty(len(pieces))  # ends[k]: where joined[k] ends
     for line, start, end in pieces:
         gaps = start - ends[:len(joined)]  # _continues' first test, for all pieces at once
         near = np.flatnonzero((gaps >= -0.2 * height - 1e-6) & (gaps <= 2.5 * height + 1e-6))
-        target = next((k for k in near if _continues(joined[k][0], joined[k][2], line, start, height)), None)
+        target = next((k for k in near if _continues(joined[k], ends[k], line, start, height)), None)
         if target is None:
             ends[len(joined)] = end
-            joined.append([line, start, end])
+            joined.append(line)
         else:
-            members = joined[target][0].members + line.members
-            joined[target][0] = LineGroup(members, *fit_band(members))
-            joined[target][2] = ends[target] = max(joined[target][2], end)
-    return [line for line, _, _ in joined]
+            members = joined[target].members + line.members
+            joined[target] = LineGroup(members, *fit_band(members))
+            ends[target] = max(ends[target], end)
+    return joined
 
 
 def _place_minors(lines: list[LineGroup], minors: list[Item]) -> None:

@@ -298,3 +298,15 @@ def test_a_thin_mark_where_paper_meets_a_desk_is_the_pages_edge_and_writing_in_s
     assert _beside_a_desk(mark(298, 5, 40), paper)  # an upright sliver along the step
     assert not _beside_a_desk(mark(298, 30, 40), paper)  # a digit written in the shade's border
     assert not _beside_a_desk(mark(500, 5, 40), paper)  # a `1` on open paper
+
+
+def test_a_pale_thin_minus_between_dark_digits_is_kept_and_a_pale_mark_off_the_line_is_not():
+    photo = np.full((300, 400, 3), 245, np.uint8)
+    draw_symbol(photo, "7", 40, 60, (30, 30, 30), 5)
+    draw_symbol(photo, "-", 94, 60, (180, 180, 180), 3)  # drawn lightly: a third as dark
+    draw_symbol(photo, "4", 148, 60, (30, 30, 30), 5)
+    draw_symbol(photo, "1", 300, 200, (180, 180, 180), 3)  # as pale, but on its own
+    page = segment(photo)
+    assert _counts(page) == [3]
+    minus = page.lines[0].glyphs[1]
+    assert minus.box[2] > 3 * minus.box[3]

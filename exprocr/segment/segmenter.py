@@ -22,6 +22,7 @@ from exprocr.segment.types import Glyph, Line, Page
 
 _MIN_CONTRAST = 0.45  # share of the writing's contrast a component needs (show-through is fainter)
 _DOT_PEAK = 0.55  # share of the writing's contrast the core of a faint round dot needs
+_FAINT = 0.2  # share of the writing's contrast a faint mark between glyphs needs
 _HAIRLINE_CONTRAST = 0.6  # share of the writing's contrast a hairline needs (ruling pieces are fainter)
 _STANDS_ALONE = 0.6  # classifier probability that keeps a small piece from joining a neighbour
 _STROKE_CORE = 0.3  # share of the writing's contrast a pixel needs to be ink, once that is known
@@ -45,9 +46,7 @@ def _is_clutter(c: Component, width: float, contrast: float, shape: tuple[int, i
             return True
     # A straight hairline much finer than the pen and fainter than the writing: a piece of a
     # ruling left where the page's edge or a bend kept it from being found as one.
-    thin = min(c.w, c.h)
-    hairline = thin <= max(2.0, 0.5 * width) and max(c.w, c.h) >= 3 * thin and c.area <= 2 * max(c.w, c.h)
-    if hairline and c.contrast < _HAIRLINE_CONTRAST * contrast:
+    if _is_hairline(c, width) and c.contrast < _HAIRLINE_CONTRAST * contrast:
         return True
     if c.area < 0.35 * width * width:
         # Smaller than a pen's touch: a speck, unless it is a round mark (a decimal point
@@ -58,6 +57,44 @@ def _is_clutter(c: Component, width: float, contrast: float, shape: tuple[int, i
     along_side = (c.x == 0 or c.x2 == w) and c.h >= 4 * c.w
     along_top = (c.y == 0 or c.y2 == h) and c.w >= 4 * c.h
     return line_like or huge or along_side or along_top
+
+
+def _is_hairline(c: Component, width: float) -> bool:
+    """A straight line much finer than the pen, one or two pixels across."""
+    thin = min(c.w, c.h)
+    return thin <= max(2.0, 0.5 * width) and max(c.w, c.h) >= 3 * thin and c.area <= 2 * max(c.w, c.h)
+
+
+def _faint_between(loose: list[Component], loose_labels: np.ndarray, labels: np.ndarray,
+                   kept: list[Component], pen: float, contrast: float, text_height: float,
+                   shape: tuple[int, int], peak: Callable[[Component], float]) -> list[Component]:
+    """Glyph-sized marks too faint to pass alone, written between two glyphs of a line: a
+    thin minus or a light stroke blurs paler than the writing around it. Between glyphs and
+    in their band, where neither specks (too small) nor show-through (elsewhere) lie.
+    They are painted into `labels` with new indices."""
+    glyphs = [c for c in kept if c.h >= 0.5 * text_height]
+    kept_indices = [c.index for c in kept]
+    found: list[Component] = []
+    for f in loose:
+        if (f.contrast >= _MIN_CONTRAST * contrast or f.contrast < _FAINT * contrast
+                or max(f.w, f.h) < 0.35 * text_height or f.h > 1.5 * text_height
+                or _is_hairline(f, pen) or _is_clutter(f, pen, 0.0, shape, peak)):
+            continue
+        pixels = loose_labels[f.y:f.y2, f.x:f.x2] == f.index
+        if np.isin(labels[f.y:f.y2, f.x:f.x2][pixels], kept_indices).any():
+            continue  # part of a glyph already kept
+        reach = 1.5 * text_height
+        beside = [g for g in glyphs if g.y - 0.25 * text_height <= f.cy <= g.y2 + 0.25 * text_height]
+        if any(min(f.x2, g.x2) - max(f.x, g.x) > 0.25 * f.w for g in beside):
+            continue  # a paler piece of a glyph, not a mark of its own
+        left = any(0 <= f.x - g.x2 <= reach for g in beside)
+        right = any(0 <= g.x - f.x2 <= reach for g in beside)
+        if left and right:
+            index = int(labels.max()) + 1
+            labels[f.y:f.y2, f.x:f.x2][pixels] = index
+            found.append(Component(index=index, x=f.x, y=f.y, w=f.w, h=f.h, area=f.area,
+                                   contrast=f.contrast, width=f.width))
+    return found
 
 
 def _writing_measures(components: list[Component], w: int, h: int) -> tuple[float, float]:
@@ -282,6 +319,7 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
     # Rulings are searched in the loose mask, where faint ones are still whole.
     mask = remove_rulings(mask, ink.darkness, find_rulings(mask, ink.paper))
     labels, components = find_components(mask, ink.darkness)
+    loose_labels, loose = labels, components
     pen, contrast = _writing_measures(components, w, h)
     if _STROKE_CORE * contrast > threshold:
         # Faint rulings, grids and show-through touch the writing in the loose mask and
@@ -303,6 +341,7 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
         text_height = _writing_height(inside, pen)
         kept = [c for c in kept
                 if not _page_edge_like(c, text_height, w) and not _beside_a_desk(c, ink.paper)]
+        kept += _faint_between(loose, loose_labels, labels, kept, pen, contrast, text_height, (h, w), peak)
     items = find_fractions(kept, _writing_height(kept, pen)) if kept else []
     builder = _PageGlyphs(labels, ink.darkness, scale, pen, classify, joinable, standalone)
     lines = []

@@ -310,3 +310,15 @@ def test_a_pale_thin_minus_between_dark_digits_is_kept_and_a_pale_mark_off_the_l
     assert _counts(page) == [3]
     minus = page.lines[0].glyphs[1]
     assert minus.box[2] > 3 * minus.box[3]
+
+
+def test_writing_on_a_bent_grid_line_the_rulings_search_misses_is_kept():
+    photo = draw_lines(["12+34"], width=9)
+    h = photo.shape[0]
+    # a thin line bowed like a page's curl, not straight enough to be found as a ruling,
+    # running down through the `2` and the `3`
+    for x in (105, 245):
+        bent = np.array([(x + 40 * np.sin(np.pi * y / h), y) for y in range(0, h, 10)], np.int32)
+        cv2.polylines(photo, [bent], False, (120, 120, 120), 2, cv2.LINE_AA)
+    page = segment(photo)
+    assert _counts(page) == [5]

@@ -22,6 +22,9 @@ from exprocr.segment.types import Glyph, Line, Page
 
 _MIN_CONTRAST = 0.45  # share of the writing's contrast a component needs (show-through is fainter)
 _DOT_PEAK = 0.55  # share of the writing's contrast the core of a faint round dot needs
+_OPENED_PEN = 0.6  # share of the pen an opening spans to take away lines finer than writing
+_OPENED_MIN = 5  # pixels: a narrower opening cannot tell pen strokes from lines 1-3 px thick
+_BROAD_SHARE = 0.9  # a sprawling mark with more of its ink broad than this is no line
 _FAINT = 0.2  # share of the writing's contrast a faint mark between glyphs needs
 _HAIRLINE_CONTRAST = 0.6  # share of the writing's contrast a hairline needs (ruling pieces are fainter)
 _STANDS_ALONE = 0.6  # classifier probability that keeps a small piece from joining a neighbour
@@ -52,11 +55,43 @@ def _is_clutter(c: Component, width: float, contrast: float, shape: tuple[int, i
         # Smaller than a pen's touch: a speck, unless it is a round mark (a decimal point
         # made with a fine tip next to broad strokes).
         return not round_mark
-    line_like = max(c.w / w, c.h / h) >= 0.6 and c.area < 0.2 * c.w * c.h
-    huge = c.w * c.h >= 0.25 * w * h
     along_side = (c.x == 0 or c.x2 == w) and c.h >= 4 * c.w
     along_top = (c.y == 0 or c.y2 == h) and c.w >= 4 * c.h
-    return line_like or huge or along_side or along_top
+    return _sprawls(c, shape) or along_side or along_top
+
+
+def _sprawls(c: Component, shape: tuple[int, int]) -> bool:
+    """Far larger than writing: a long line across the photo, or a box covering much of it."""
+    h, w = shape
+    line_like = max(c.w / w, c.h / h) >= 0.6 and c.area < 0.2 * c.w * c.h
+    return line_like or c.w * c.h >= 0.25 * w * h
+
+
+def _freed_from_lines(sprawling: list[Component], labels: np.ndarray, darkness: np.ndarray,
+                      pen: float) -> list[Component]:
+    """Writing that touches a long line the rulings' search missed (a grid line bent with
+    the page, or broken where it is faint) would go with it. The line is thinner than the
+    pen: an opening as broad as most of a pen takes it away, and what survives is given back
+    with its own edges, as new components painted into `labels`. A component that is mostly
+    broad (a desk, a dark blob) is left whole."""
+    size = int(round(_OPENED_PEN * pen)) | 1
+    if size < _OPENED_MIN:
+        return []  # a pen a few pixels wide is no broader than a photo's grid lines
+    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    freed = []
+    for c in sprawling:
+        region = labels[c.y:c.y2, c.x:c.x2]
+        own = (region == c.index).astype(np.uint8)
+        broad = cv2.morphologyEx(own, cv2.MORPH_OPEN, disk)
+        if broad.sum() > _BROAD_SHARE * c.area:
+            continue
+        pieces_labels, pieces = find_components(own & cv2.dilate(broad, disk), darkness[c.y:c.y2, c.x:c.x2])
+        first = int(labels.max())
+        for p in pieces:
+            region[pieces_labels == p.index] = first + p.index
+            freed.append(Component(index=first + p.index, x=c.x + p.x, y=c.y + p.y, w=p.w, h=p.h,
+                                   area=p.area, contrast=p.contrast, width=p.width))
+    return freed
 
 
 def _is_hairline(c: Component, width: float) -> bool:
@@ -334,13 +369,24 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
     def peak(c: Component) -> float:
         return float(ink.darkness[c.y:c.y2, c.x:c.x2][labels[c.y:c.y2, c.x:c.x2] == c.index].max())
 
-    kept = [c for c in components if not _is_clutter(c, pen, contrast, (h, w), peak)]
-    if kept:  # an upright mark far taller than the writing is a page edge, a fold or a shadow's;
-        # one beside a desk is what is left of a page's edge
+    def mark(c: Component) -> bool:
+        return not _is_clutter(c, pen, contrast, (h, w), peak)
+
+    def freed(lines: list[Component]) -> list[Component]:
+        return [c for c in _freed_from_lines(lines, labels, ink.darkness, pen) if mark(c)]
+
+    kept = [c for c in components if mark(c)]
+    kept += freed([c for c in components if _sprawls(c, (h, w))])
+    if kept:  # an upright mark far taller than the writing is a page edge, a fold or a shadow's
+        # (or a grid line the rulings' search missed, with writing on it); one beside a desk
+        # is what is left of a page's edge
         inside = [c for c in kept if 0 < c.x and c.x2 < w] or kept  # the writing, not the frame's marks
         text_height = _writing_height(inside, pen)
-        kept = [c for c in kept
-                if not _page_edge_like(c, text_height, w) and not _beside_a_desk(c, ink.paper)]
+
+        def written(c: Component) -> bool:
+            return not _page_edge_like(c, text_height, w) and not _beside_a_desk(c, ink.paper)
+        tall = [c for c in kept if _page_edge_like(c, text_height, w)]
+        kept = [c for c in kept if written(c)] + [c for c in freed(tall) if written(c)]
         kept += _faint_between(loose, loose_labels, labels, kept, pen, contrast, text_height, (h, w), peak)
     items = find_fractions(kept, _writing_height(kept, pen)) if kept else []
     builder = _PageGlyphs(labels, ink.darkness, scale, pen, classify, joinable, standalone)

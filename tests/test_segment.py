@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from exprocr.segment.orientation import rotate, unrotate_box
+from exprocr.segment.rules import _snapped
 from exprocr.segment.segmenter import _visible_parts, segment
 from tests.drawing import draw_symbol, draw_lines, rotate_bound
 
@@ -322,3 +323,16 @@ def test_writing_on_a_bent_grid_line_the_rulings_search_misses_is_kept():
         cv2.polylines(photo, [bent], False, (120, 120, 120), 2, cv2.LINE_AA)
     page = segment(photo)
     assert _counts(page) == [5]
+
+
+@pytest.mark.parametrize("upright", [False, True])
+def test_a_found_ruling_a_few_pixels_off_is_moved_onto_its_ink(upright):
+    mask = np.zeros((1000, 1500), np.uint8)
+    cv2.line(mask, (0, 400), (1499, 460), 1, 2)  # the real ruling, 2 px thick
+    cv2.circle(mask, (700, 430), 25, 1, -1)  # writing on it
+    found = ((0, 406), (1499, 455))  # where a coarse Hough transform put it
+    if upright:
+        mask, found = np.ascontiguousarray(mask.T), ((406, 0), (455, 1499))
+    (x1, y1), (x2, y2) = _snapped(found, mask)
+    start, end = (x1, x2) if upright else (y1, y2)
+    assert abs(start - 400.5) <= 1 and abs(end - 460.5) <= 1

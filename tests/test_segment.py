@@ -336,3 +336,12 @@ def test_a_found_ruling_a_few_pixels_off_is_moved_onto_its_ink(upright):
     (x1, y1), (x2, y2) = _snapped(found, mask)
     start, end = (x1, x2) if upright else (y1, y2)
     assert abs(start - 400.5) <= 1 and abs(end - 460.5) <= 1
+
+
+def test_a_mark_on_the_desk_beside_the_page_is_no_line_but_a_short_line_in_shadow_is():
+    photo = draw_lines(["12+34", "7"], size=(900, 700))
+    photo[:, 700:] = (110, 130, 150)  # a light wooden desk along the right side
+    draw_symbol(photo, "1", 800, 500, (10, 10, 10), 4)  # a mark on it, far from the writing
+    photo[180:, :700] = (photo[180:, :700] * 0.55).astype(np.uint8)  # the second line in shadow
+    page = segment(photo)
+    assert _counts(page) == [5, 1]

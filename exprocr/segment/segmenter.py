@@ -25,6 +25,8 @@ _DOT_PEAK = 0.55  # share of the writing's contrast the core of a faint round do
 _OPENED_PEN = 0.6  # share of the pen an opening spans to take away lines finer than writing
 _OPENED_MIN = 5  # pixels: a narrower opening cannot tell pen strokes from lines 1-3 px thick
 _BROAD_SHARE = 0.9  # a sprawling mark with more of its ink broad than this is no line
+_OFF_PAPER = 0.7  # a background darker than this share of the writing's paper ...
+_FAR = 4.0  # ... this many x-heights away from the writing is no paper but a desk (not a shadow)
 _FAINT = 0.2  # share of the writing's contrast a faint mark between glyphs needs
 _HAIRLINE_CONTRAST = 0.6  # share of the writing's contrast a hairline needs (ruling pieces are fainter)
 _STANDS_ALONE = 0.6  # classifier probability that keeps a small piece from joining a neighbour
@@ -399,16 +401,23 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
         ys = [g.box[1] for g in glyphs] + [g.box[1] + g.box[3] for g in glyphs]
         box = (min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
         lines.append(Line(glyphs=glyphs, box=box, x_height=group.x_height / scale))
-    return Page(lines=_without_debris(lines, width, height), width=width, height=height,
+    def paper_at(box: tuple[int, int, int, int]) -> float:
+        x, y, bw, bh = (int(round(v * scale)) for v in box)
+        return float(np.median(ink.paper[y:y + max(1, bh), x:x + max(1, bw)]))
+    return Page(lines=_without_debris(lines, width, height, paper_at), width=width, height=height,
                 scale=scale, inverted=ink.inverted)
 
 
-def _without_debris(lines: list[Line], width: int, height: int) -> list[Line]:
+def _without_debris(lines: list[Line], width: int, height: int,
+                    paper_at: Callable[[tuple[int, int, int, int]], float]) -> list[Line]:
     """Drop short lines (one or two marks) that are not writing, when the photo has other
     writing: lines made only of marks on the frame's border (page corners, desk edges), of
-    thin marks along it (a grid line at the photo's edge, broken up) and of specks far
-    smaller than the writing (a desk's grain). Nobody writes a number into the frame's edge,
-    or at 0.4 of the size of the rest."""
+    thin marks along it (a grid line at the photo's edge, broken up), of specks far
+    smaller than the writing (a desk's grain), or of marks far from the writing on a background
+    far darker than its paper (a desk, a book's cover around the page, where a shadow on the
+    page near the writing is as dark; `paper_at` gives the background's brightness in a box).
+    Nobody writes a number into the frame's edge, at 0.4 of the size of the rest, or beside
+    the page."""
     margin = 0.02 * max(width, height)
 
     def on_border(box: tuple[int, int, int, int]) -> bool:
@@ -418,10 +427,19 @@ def _without_debris(lines: list[Line], width: int, height: int) -> list[Line]:
         beside = (x + w <= margin or x >= width - margin) and h >= 3 * w
         above = (y + h <= margin or y >= height - margin) and w >= 3 * h
         return beside or above
-    written = [line.x_height for line in lines if len(line.glyphs) >= 3]
-    speck = 0.4 * float(np.median(written)) if written else 0.0
+    written = [line for line in lines if len(line.glyphs) >= 3]
+    height_of_writing = float(np.median([line.x_height for line in written])) if written else 0.0
+    speck = 0.4 * height_of_writing
+    paper = float(np.median([paper_at(line.box) for line in written])) if written else 0.0
+
+    def far(box: tuple[int, int, int, int]) -> bool:
+        x, y, w, h = box
+        gaps = [max(line.box[0] - (x + w), x - (line.box[0] + line.box[2]),
+                    line.box[1] - (y + h), y - (line.box[1] + line.box[3])) for line in written]
+        return min(gaps, default=0) > _FAR * height_of_writing
 
     def stray(box: tuple[int, int, int, int]) -> bool:
-        return on_border(box) or max(box[2], box[3]) < speck
+        beside_page = paper_at(box) < _OFF_PAPER * paper and far(box)
+        return on_border(box) or max(box[2], box[3]) < speck or beside_page
     debris = [line for line in lines if len(line.glyphs) <= 2 and all(stray(g.box) for g in line.glyphs)]
     return [line for line in lines if line not in debris] if len(debris) < len(lines) else lines

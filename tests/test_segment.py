@@ -345,3 +345,10 @@ def test_a_mark_on_the_desk_beside_the_page_is_no_line_but_a_short_line_in_shado
     photo[180:, :700] = (photo[180:, :700] * 0.55).astype(np.uint8)  # the second line in shadow
     page = segment(photo)
     assert _counts(page) == [5, 1]
+
+
+def test_a_pale_short_line_away_from_the_writing_is_show_through_not_writing():
+    photo = draw_lines(["12+34", "7"], size=(900, 700))
+    draw_symbol(photo, "4", 600, 480, (140, 140, 140), 4)  # half as dark as the writing
+    page = segment(photo)
+    assert _counts(page) == [5, 1]

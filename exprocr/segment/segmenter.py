@@ -26,6 +26,7 @@ _OPENED_PEN = 0.6  # share of the pen an opening spans to take away lines finer 
 _OPENED_MIN = 5  # pixels: a narrower opening cannot tell pen strokes from lines 1-3 px thick
 _BROAD_SHARE = 0.9  # a sprawling mark with more of its ink broad than this is no line
 _OFF_PAPER = 0.7  # a background darker than this share of the writing's paper ...
+_PALE_LINE = 0.6  # a short line's ink paler than this share of the writing's: show-through
 _FAR = 4.0  # ... this many x-heights away from the writing is no paper but a desk (not a shadow)
 _FAINT = 0.2  # share of the writing's contrast a faint mark between glyphs needs
 _HAIRLINE_CONTRAST = 0.6  # share of the writing's contrast a hairline needs (ruling pieces are fainter)
@@ -401,15 +402,16 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
         ys = [g.box[1] for g in glyphs] + [g.box[1] + g.box[3] for g in glyphs]
         box = (min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
         lines.append(Line(glyphs=glyphs, box=box, x_height=group.x_height / scale))
-    def paper_at(box: tuple[int, int, int, int]) -> float:
+    def at(box: tuple[int, int, int, int]) -> tuple[float, float]:
         x, y, bw, bh = (int(round(v * scale)) for v in box)
-        return float(np.median(ink.paper[y:y + max(1, bh), x:x + max(1, bw)]))
-    return Page(lines=_without_debris(lines, width, height, paper_at), width=width, height=height,
+        inside = np.s_[y:y + max(1, bh), x:x + max(1, bw)]
+        return float(np.median(ink.paper[inside])), float(np.percentile(ink.darkness[inside], 95))
+    return Page(lines=_without_debris(lines, width, height, at), width=width, height=height,
                 scale=scale, inverted=ink.inverted)
 
 
 def _without_debris(lines: list[Line], width: int, height: int,
-                    paper_at: Callable[[tuple[int, int, int, int]], float]) -> list[Line]:
+                    at: Callable[[tuple[int, int, int, int]], tuple[float, float]]) -> list[Line]:
     """Drop short lines (one or two marks) that are not writing, when the photo has other
     writing: lines made only of marks on the frame's border (page corners, desk edges), of
     thin marks along it (a grid line at the photo's edge, broken up), of specks far
@@ -430,7 +432,8 @@ def _without_debris(lines: list[Line], width: int, height: int,
     written = [line for line in lines if len(line.glyphs) >= 3]
     height_of_writing = float(np.median([line.x_height for line in written])) if written else 0.0
     speck = 0.4 * height_of_writing
-    paper = float(np.median([paper_at(line.box) for line in written])) if written else 0.0
+    paper = float(np.median([at(line.box)[0] for line in written])) if written else 0.0
+    ink = float(np.median([at(g.box)[1] for line in written for g in line.glyphs])) if written else 0.0
 
     def far(box: tuple[int, int, int, int]) -> bool:
         x, y, w, h = box
@@ -439,7 +442,8 @@ def _without_debris(lines: list[Line], width: int, height: int,
         return min(gaps, default=0) > _FAR * height_of_writing
 
     def stray(box: tuple[int, int, int, int]) -> bool:
-        beside_page = paper_at(box) < _OFF_PAPER * paper and far(box)
-        return on_border(box) or max(box[2], box[3]) < speck or beside_page
+        background, darkness = at(box)
+        beside_page = background < _OFF_PAPER * paper and far(box)
+        return on_border(box) or max(box[2], box[3]) < speck or beside_page or darkness < _PALE_LINE * ink
     debris = [line for line in lines if len(line.glyphs) <= 2 and all(stray(g.box) for g in line.glyphs)]
     return [line for line in lines if line not in debris] if len(debris) < len(lines) else lines

@@ -420,6 +420,9 @@ def _without_debris(lines: list[Line], width: int, height: int,
     page near the writing is as dark; `paper_at` gives the background's brightness in a box).
     Nobody writes a number into the frame's edge, at 0.4 of the size of the rest, or beside
     the page."""
+    short = [line for line in lines if len(line.glyphs) <= 2]
+    if not short:
+        return lines
     margin = 0.02 * max(width, height)
 
     def on_border(box: tuple[int, int, int, int]) -> bool:
@@ -445,5 +448,5 @@ def _without_debris(lines: list[Line], width: int, height: int,
         background, darkness = at(box)
         beside_page = background < _OFF_PAPER * paper and far(box)
         return on_border(box) or max(box[2], box[3]) < speck or beside_page or darkness < _PALE_LINE * ink
-    debris = [line for line in lines if len(line.glyphs) <= 2 and all(stray(g.box) for g in line.glyphs)]
+    debris = [line for line in short if all(stray(g.box) for g in line.glyphs)]
     return [line for line in lines if line not in debris] if len(debris) < len(lines) else lines

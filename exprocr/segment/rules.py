@@ -120,13 +120,14 @@ def _snapped(line: Line, mask: np.ndarray) -> Line:
     runs = inked.sum(axis=1)
     bare = (runs >= 1) & (runs <= reach // 2 + 1)
     at, centres = t[bare], (inked * offsets[None]).sum(axis=1)[bare] / np.maximum(runs[bare], 1)
-    for _ in range(3):
+    for fit in range(3):  # fitted three times, stragglers dropped between the fits
         if len(at) < _SNAP_POINTS:
             return line
         slope, start = np.polyfit(at, centres, 1)
-        off = np.abs(centres - (slope * at + start))
-        near = off <= max(1.5, 2.0 * float(np.median(off)))
-        at, centres = at[near], centres[near]
+        if fit < 2:
+            off = np.abs(centres - (slope * at + start))
+            near = off <= max(1.5, 2.0 * float(np.median(off)))
+            at, centres = at[near], centres[near]
     shift0, shift1 = int(round(start)), int(round(start + slope))
     if level:
         return (x1, y1 + shift0), (x2, y2 + shift1)

@@ -26,8 +26,8 @@ _OPENED_PEN = 0.6  # share of the pen an opening spans to take away lines finer 
 _OPENED_MIN = 5  # pixels: a narrower opening cannot tell pen strokes from lines 1-3 px thick
 _BROAD_SHARE = 0.9  # a sprawling mark with more of its ink broad than this is no line
 _OFF_PAPER = 0.7  # a background darker than this share of the writing's paper ...
-_PALE_LINE = 0.6  # a short line's ink paler than this share of the writing's: show-through
 _FAR = 4.0  # ... this many x-heights away from the writing is no paper but a desk (not a shadow)
+_PALE_LINE = 0.6  # a short line's ink paler than this share of the writing's: show-through
 _FAINT = 0.2  # share of the writing's contrast a faint mark between glyphs needs
 _HAIRLINE_CONTRAST = 0.6  # share of the writing's contrast a hairline needs (ruling pieces are fainter)
 _STANDS_ALONE = 0.6  # classifier probability that keeps a small piece from joining a neighbour
@@ -43,21 +43,30 @@ def _is_clutter(c: Component, width: float, contrast: float, shape: tuple[int, i
                 peak: Callable[[Component], float]) -> bool:
     """Specks, faint marks, rulings missed as such, page edges and large blobs; `peak` gives
     a component's darkest pixel."""
-    h, w = shape
-    round_mark = c.area >= max(4.0, 0.1 * width * width) and max(c.w, c.h) <= 2 * min(c.w, c.h)
     if c.contrast < _MIN_CONTRAST * contrast:
         # Blur spreads a small dot over a halo paler than itself: a round mark finer than
         # the pen is judged by its core (a decimal point), anything else by its ink.
-        if not (round_mark and c.area < width * width and peak(c) >= _DOT_PEAK * contrast):
+        if not (_round_mark(c, width) and c.area < width * width and peak(c) >= _DOT_PEAK * contrast):
             return True
     # A straight hairline much finer than the pen and fainter than the writing: a piece of a
     # ruling left where the page's edge or a bend kept it from being found as one.
     if _is_hairline(c, width) and c.contrast < _HAIRLINE_CONTRAST * contrast:
         return True
+    return _misplaced(c, width, shape)
+
+
+def _round_mark(c: Component, width: float) -> bool:
+    """A dot's shape: no longer than twice its breadth, and not a mere pixel or two."""
+    return c.area >= max(4.0, 0.1 * width * width) and max(c.w, c.h) <= 2 * min(c.w, c.h)
+
+
+def _misplaced(c: Component, width: float, shape: tuple[int, int]) -> bool:
+    """Not writing, however dark: a speck, a line across the photo, a mark along its edge."""
     if c.area < 0.35 * width * width:
         # Smaller than a pen's touch: a speck, unless it is a round mark (a decimal point
         # made with a fine tip next to broad strokes).
-        return not round_mark
+        return not _round_mark(c, width)
+    h, w = shape
     along_side = (c.x == 0 or c.x2 == w) and c.h >= 4 * c.w
     along_top = (c.y == 0 or c.y2 == h) and c.w >= 4 * c.h
     return _sprawls(c, shape) or along_side or along_top
@@ -81,7 +90,8 @@ def _freed_from_lines(sprawling: list[Component], labels: np.ndarray, darkness: 
     if size < _OPENED_MIN:
         return []  # a pen a few pixels wide is no broader than a photo's grid lines
     disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
-    freed = []
+    freed: list[Component] = []
+    first = int(labels.max()) if sprawling else 0
     for c in sprawling:
         region = labels[c.y:c.y2, c.x:c.x2]
         own = (region == c.index).astype(np.uint8)
@@ -89,11 +99,11 @@ def _freed_from_lines(sprawling: list[Component], labels: np.ndarray, darkness: 
         if broad.sum() > _BROAD_SHARE * c.area:
             continue
         pieces_labels, pieces = find_components(own & cv2.dilate(broad, disk), darkness[c.y:c.y2, c.x:c.x2])
-        first = int(labels.max())
         for p in pieces:
             region[pieces_labels == p.index] = first + p.index
             freed.append(Component(index=first + p.index, x=c.x + p.x, y=c.y + p.y, w=p.w, h=p.h,
                                    area=p.area, contrast=p.contrast, width=p.width))
+        first += len(pieces)
     return freed
 
 
@@ -105,18 +115,19 @@ def _is_hairline(c: Component, width: float) -> bool:
 
 def _faint_between(loose: list[Component], loose_labels: np.ndarray, labels: np.ndarray,
                    kept: list[Component], pen: float, contrast: float, text_height: float,
-                   shape: tuple[int, int], peak: Callable[[Component], float]) -> list[Component]:
+                   shape: tuple[int, int]) -> list[Component]:
     """Glyph-sized marks too faint to pass alone, written between two glyphs of a line: a
     thin minus or a light stroke blurs paler than the writing around it. Between glyphs and
     in their band, where neither specks (too small) nor show-through (elsewhere) lie.
     They are painted into `labels` with new indices."""
     glyphs = [c for c in kept if c.h >= 0.5 * text_height]
     kept_indices = [c.index for c in kept]
+    index = int(labels.max())
     found: list[Component] = []
     for f in loose:
         if (f.contrast >= _MIN_CONTRAST * contrast or f.contrast < _FAINT * contrast
                 or max(f.w, f.h) < 0.35 * text_height or f.h > 1.5 * text_height
-                or _is_hairline(f, pen) or _is_clutter(f, pen, 0.0, shape, peak)):
+                or _is_hairline(f, pen) or _misplaced(f, pen, shape)):
             continue
         pixels = loose_labels[f.y:f.y2, f.x:f.x2] == f.index
         if np.isin(labels[f.y:f.y2, f.x:f.x2][pixels], kept_indices).any():
@@ -128,7 +139,7 @@ def _faint_between(loose: list[Component], loose_labels: np.ndarray, labels: np.
         left = any(0 <= f.x - g.x2 <= reach for g in beside)
         right = any(0 <= g.x - f.x2 <= reach for g in beside)
         if left and right:
-            index = int(labels.max()) + 1
+            index += 1
             labels[f.y:f.y2, f.x:f.x2][pixels] = index
             found.append(Component(index=index, x=f.x, y=f.y, w=f.w, h=f.h, area=f.area,
                                    contrast=f.contrast, width=f.width))
@@ -375,8 +386,8 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
     def mark(c: Component) -> bool:
         return not _is_clutter(c, pen, contrast, (h, w), peak)
 
-    def freed(lines: list[Component]) -> list[Component]:
-        return [c for c in _freed_from_lines(lines, labels, ink.darkness, pen) if mark(c)]
+    def freed(sprawling: list[Component]) -> list[Component]:
+        return [c for c in _freed_from_lines(sprawling, labels, ink.darkness, pen) if mark(c)]
 
     kept = [c for c in components if mark(c)]
     kept += freed([c for c in components if _sprawls(c, (h, w))])
@@ -390,7 +401,7 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
             return not _page_edge_like(c, text_height, w) and not _beside_a_desk(c, ink.paper)
         tall = [c for c in kept if _page_edge_like(c, text_height, w)]
         kept = [c for c in kept if written(c)] + [c for c in freed(tall) if written(c)]
-        kept += _faint_between(loose, loose_labels, labels, kept, pen, contrast, text_height, (h, w), peak)
+        kept += _faint_between(loose, loose_labels, labels, kept, pen, contrast, text_height, (h, w))
     items = find_fractions(kept, _writing_height(kept, pen)) if kept else []
     builder = _PageGlyphs(labels, ink.darkness, scale, pen, classify, joinable, standalone)
     lines = []
@@ -402,6 +413,7 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
         ys = [g.box[1] for g in glyphs] + [g.box[1] + g.box[3] for g in glyphs]
         box = (min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
         lines.append(Line(glyphs=glyphs, box=box, x_height=group.x_height / scale))
+
     def at(box: tuple[int, int, int, int]) -> tuple[float, float]:
         x, y, bw, bh = (int(round(v * scale)) for v in box)
         inside = np.s_[y:y + max(1, bh), x:x + max(1, bw)]
@@ -415,11 +427,12 @@ def _without_debris(lines: list[Line], width: int, height: int,
     """Drop short lines (one or two marks) that are not writing, when the photo has other
     writing: lines made only of marks on the frame's border (page corners, desk edges), of
     thin marks along it (a grid line at the photo's edge, broken up), of specks far
-    smaller than the writing (a desk's grain), or of marks far from the writing on a background
-    far darker than its paper (a desk, a book's cover around the page, where a shadow on the
-    page near the writing is as dark; `paper_at` gives the background's brightness in a box).
-    Nobody writes a number into the frame's edge, at 0.4 of the size of the rest, or beside
-    the page."""
+    smaller than the writing (a desk's grain), of marks far from the writing on a background
+    far darker than its paper (a desk, a book's cover around the page; a shadow on the page
+    near the writing is as dark), or of ink far paler than the writing's (show-through from
+    the back of the sheet). `at` gives a box's background brightness and the darkness of its
+    darkest ink. Nobody writes a number into the frame's edge, at 0.4 of the size of the
+    rest, beside the page or on its back."""
     short = [line for line in lines if len(line.glyphs) <= 2]
     if not short:
         return lines

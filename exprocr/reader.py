@@ -26,6 +26,7 @@ Source = str | Path | np.ndarray
 _TOP_K = 4
 _STRUCTURE = {"open": "(", "close": ")", "over": "/"}  # tokens a stacked fraction implies
 _DIGITS = set("0123456789")
+_DIGIT_ENOUGH = 0.2  # a digit this probable makes a glyph in a fraction a number
 _STANDALONE = set("=÷+×")  # small marks that are symbols of their own, never a digit's fragment
 _TRUSTED = 0.9  # an upright reading at least this sure, and valid, is not second-guessed
 _JUNK = 0.4  # a short line read with less confidence than this, beside sure ones, is dropped
@@ -229,7 +230,9 @@ def _not_junk(lines: list, x_heights: list[float]) -> list[bool]:
 
 
 def _drop_needless_groups(glyphs: list[Glyph], inputs: list[GlyphInput]) -> list[GlyphInput]:
-    """Remove a fraction's implied parentheses around a lone number: `7/2`, not `(7)/(2)`."""
+    """Remove a fraction's implied parentheses around a lone number: `7/2`, not `(7)/(2)`.
+    A glyph counts as a digit when the classifier gives a digit a fair chance, not only when
+    a digit leads (a lone `1` over a fraction bar may lead as `/`)."""
     drop: set[int] = set()
     stack: list[int] = []
     for i, glyph in enumerate(glyphs):
@@ -238,7 +241,8 @@ def _drop_needless_groups(glyphs: list[Glyph], inputs: list[GlyphInput]) -> list
         elif glyph.kind == "close" and stack:
             start = stack.pop()
             inner = inputs[start + 1: i]
-            if all(g.kind == "dot" or (g.top and g.top[0][0] in _DIGITS) for g in inner):
+            if all(g.kind == "dot" or any(label in _DIGITS and p >= _DIGIT_ENOUGH for label, p in g.top)
+                   for g in inner):
                 drop.update((start, i))
     return [g for i, g in enumerate(inputs) if i not in drop]
 

@@ -10,7 +10,9 @@ import pytest
 from pathlib import Path
 
 from exprocr import Reader
-from exprocr.reader import _turned_wins
+from exprocr.evaluate.decoder import GlyphInput
+from exprocr.reader import _drop_needless_groups, _turned_wins
+from exprocr.segment.types import Glyph
 from exprocr.segment.binarize import candidate_mask, ink_darkness
 from exprocr.segment.components import find_components
 from exprocr.segment.segmenter import segment
@@ -50,6 +52,19 @@ def test_stacked_fraction_reads_as_above_over_below(reader):
     assert kinds == ["open", "symbol", "symbol", "symbol", "symbol", "close", "over", "open", "symbol", "close"]
     result = reader.read(photo)
     assert result.lines[0].ascii.startswith("(") and result.lines[0].ascii.endswith("/4")
+
+
+@pytest.mark.parametrize("top, dropped", [
+    ([("/", 0.5), ("1", 0.33)], True),  # a lone `1` over a bar, leaning: the classifier doubts
+    ([("7", 0.9), ("1", 0.05)], True),
+    ([("+", 0.9), ("4", 0.05)], False),  # an operator: `(3+4)` keeps its group
+])
+def test_a_fractions_parentheses_go_around_a_lone_number_even_a_doubtful_one(top, dropped):
+    blank = np.zeros((32, 32), np.float32)
+    glyphs = [Glyph(box=(0, 0, 1, 1), image=blank, kind=kind) for kind in ("open", "symbol", "close")]
+    inputs = [GlyphInput(top=[("(", 1.0)]), GlyphInput(top=top), GlyphInput(top=[(")", 1.0)])]
+    kept = _drop_needless_groups(glyphs, inputs)
+    assert len(kept) == (1 if dropped else 3)
 
 
 def test_obelus_is_one_glyph_not_a_fraction(reader):

@@ -98,6 +98,24 @@ def _across(segment: np.ndarray, shape: tuple[int, int]) -> Line:
     return (int(round(x1 - slope * y1)), 0), (int(round(x1 + slope * (h - 1 - y1))), h - 1)
 
 
+def _across_line(line: Line, count: int, reach: int, level: bool, shape: tuple[int, int]
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Pixels across a line, `reach` either side, at `count` points along it: the points'
+    positions t in [0, 1], the offsets, and (count × offsets) rows and columns clipped to
+    the image, with which of them lay inside it."""
+    (x1, y1), (x2, y2) = line
+    h, w = shape
+    t = np.linspace(0.0, 1.0, count)
+    xs, ys = x1 + t * (x2 - x1), y1 + t * (y2 - y1)
+    offsets = np.arange(-reach, reach + 1)
+    if level:
+        rows, cols = np.round(ys[:, None] + offsets[None]), np.repeat(np.round(xs)[:, None], len(offsets), 1)
+    else:
+        rows, cols = np.repeat(np.round(ys)[:, None], len(offsets), 1), np.round(xs[:, None] + offsets[None])
+    inside = (rows >= 0) & (rows < h) & (cols >= 0) & (cols < w)
+    return (t, offsets, np.clip(rows, 0, h - 1).astype(int), np.clip(cols, 0, w - 1).astype(int), inside)
+
+
 def _fitted_line(t: np.ndarray, values: np.ndarray) -> tuple[float, float]:
     """Least-squares slope and intercept of `values` over `t` (np.polyfit's, 10× cheaper)."""
     t_mean, v_mean = float(t.mean()), float(values.mean())
@@ -113,18 +131,10 @@ def _snapped(line: Line, mask: np.ndarray) -> Line:
     Where the line is bare (a thin run of ink across it, no writing), its ink's centre is
     taken; a straight line is fitted to those centres, stragglers dropped."""
     (x1, y1), (x2, y2) = line
-    h, w = mask.shape
-    reach = max(4, int(round(_SNAP * max(h, w))))
-    t = np.linspace(0.0, 1.0, 64)
-    offsets = np.arange(-reach, reach + 1)
+    reach = max(4, int(round(_SNAP * max(mask.shape))))
     level = _is_level(x1, y1, x2, y2)
-    xs, ys = x1 + t * (x2 - x1), y1 + t * (y2 - y1)
-    if level:
-        rows, cols = np.round(ys[:, None] + offsets[None]), np.repeat(np.round(xs)[:, None], len(offsets), 1)
-    else:
-        rows, cols = np.repeat(np.round(ys)[:, None], len(offsets), 1), np.round(xs[:, None] + offsets[None])
-    inside = (rows >= 0) & (rows < h) & (cols >= 0) & (cols < w)
-    inked = mask[np.clip(rows, 0, h - 1).astype(int), np.clip(cols, 0, w - 1).astype(int)].astype(bool) & inside
+    t, offsets, rows, cols, inside = _across_line(line, 64, reach, level, mask.shape)
+    inked = mask[rows, cols].astype(bool) & inside
     runs = inked.sum(axis=1)
     bare = (runs >= 1) & (runs <= reach // 2 + 1)
     at, centres = t[bare], (inked * offsets[None]).sum(axis=1)[bare] / np.maximum(runs[bare], 1)
@@ -159,16 +169,7 @@ def find_rulings(mask: np.ndarray, paper: np.ndarray | None = None) -> list[Line
 
 def _measure(mask: np.ndarray, darkness: np.ndarray, line: Line, across: int, reach: int) -> tuple[int, float]:
     """The ruling's own thickness (run of ink across it, where it is inked) and darkness."""
-    (x1, y1), (x2, y2) = line
-    t = np.linspace(0.0, 1.0, 256)
-    xs, ys = x1 + t * (x2 - x1), y1 + t * (y2 - y1)
-    offsets = np.arange(-reach, reach + 1)
-    if across == 0:
-        rows, cols = ys[:, None] + offsets[None], np.repeat(xs[:, None], len(offsets), 1)
-    else:
-        rows, cols = np.repeat(ys[:, None], len(offsets), 1), xs[:, None] + offsets[None]
-    rows = np.clip(np.round(rows).astype(int), 0, mask.shape[0] - 1)
-    cols = np.clip(np.round(cols).astype(int), 0, mask.shape[1] - 1)
+    _, _, rows, cols, _ = _across_line(line, 256, reach, across == 0, mask.shape)
     inked = mask[rows, cols].astype(bool)
     runs = inked.sum(axis=1)
     if not inked.any():

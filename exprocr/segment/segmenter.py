@@ -5,6 +5,7 @@ own pen width and contrast → lines → symbols → split touching glyphs → n
 """
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -101,8 +102,7 @@ def _freed_from_lines(sprawling: list[Component], labels: np.ndarray, darkness: 
         pieces_labels, pieces = find_components(own & cv2.dilate(broad, disk), darkness[c.y:c.y2, c.x:c.x2])
         for p in pieces:
             region[pieces_labels == p.index] = first + p.index
-            freed.append(Component(index=first + p.index, x=c.x + p.x, y=c.y + p.y, w=p.w, h=p.h,
-                                   area=p.area, contrast=p.contrast, width=p.width))
+            freed.append(replace(p, index=first + p.index, x=c.x + p.x, y=c.y + p.y))
         first += len(pieces)
     return freed
 
@@ -141,8 +141,7 @@ def _faint_between(loose: list[Component], loose_labels: np.ndarray, labels: np.
         if left and right:
             index += 1
             labels[f.y:f.y2, f.x:f.x2][pixels] = index
-            found.append(Component(index=index, x=f.x, y=f.y, w=f.w, h=f.h, area=f.area,
-                                   contrast=f.contrast, width=f.width))
+            found.append(replace(f, index=index))
     return found
 
 
@@ -399,8 +398,10 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
 
         def written(c: Component) -> bool:
             return not _page_edge_like(c, text_height, w) and not _beside_a_desk(c, ink.paper)
-        tall = [c for c in kept if _page_edge_like(c, text_height, w)]
-        kept = [c for c in kept if written(c)] + [c for c in freed(tall) if written(c)]
+        edge_like = [_page_edge_like(c, text_height, w) for c in kept]
+        tall = [c for c, edge in zip(kept, edge_like) if edge]
+        kept = [c for c, edge in zip(kept, edge_like) if not edge and not _beside_a_desk(c, ink.paper)]
+        kept += [c for c in freed(tall) if written(c)]
         kept += _faint_between(loose, loose_labels, labels, kept, pen, contrast, text_height, (h, w))
     items = find_fractions(kept, _writing_height(kept, pen)) if kept else []
     builder = _PageGlyphs(labels, ink.darkness, scale, pen, classify, joinable, standalone)
@@ -437,14 +438,14 @@ def _without_debris(lines: list[Line], width: int, height: int, paper_at: Callab
     far darker than its paper (a desk, a book's cover around the page; a shadow on the page
     near the writing is as dark), or of ink far paler than the writing's (show-through from
     the back of the sheet). `paper_at` gives a box's background brightness, `ink_at` the
-    darkness of its darkest ink. Nobody writes a number into the frame's edge, at 0.4 of the size of the
-    rest, beside the page or on its back."""
+    darkness of its darkest ink. Nobody writes a number into the frame's edge, at 0.4 of the
+    size of the rest, beside the page or on its back."""
     short = [line for line in lines if len(line.glyphs) <= 2]
     if not short:
         return lines
     margin = 0.02 * max(width, height)
 
-    def on_border(box: tuple[int, int, int, int]) -> bool:
+    def on_border(box: Box) -> bool:
         x, y, w, h = box
         if x <= 1 or y <= 1 or x + w >= width - 1 or y + h >= height - 1:
             return True

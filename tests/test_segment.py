@@ -352,3 +352,28 @@ def test_a_pale_short_line_away_from_the_writing_is_show_through_not_writing():
     draw_symbol(photo, "4", 600, 480, (140, 140, 140), 4)  # half as dark as the writing
     page = segment(photo)
     assert _counts(page) == [5, 1]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_labelled_components_match_opencvs_statistics(seed):
+    # The statistics are computed from the inked pixels, not by OpenCV: they must agree
+    # with connectedComponentsWithStats on every blob, whatever its shape.
+    from exprocr.segment.components import label_components
+
+    rng = np.random.default_rng(seed)
+    mask = (rng.random((90, 130)) < 0.08).astype(np.uint8)
+    cv2.line(mask, (3, 80), (120, 5), 1, 3)
+    cv2.circle(mask, (40, 40), 15, 1, 2)
+    mask[0, :] = 1  # ink on the frame's edge
+    labelled = label_components(mask)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    assert labelled.count == count and (labelled.labels == labels).all()
+    assert (labelled.stats[1:] == stats[1:]).all()
+    assert (labelled.owners == labels.ravel()[labelled.inked]).all() and len(labelled.inked) == mask.sum()
+
+
+def test_labelled_components_of_a_blank_mask_are_none():
+    from exprocr.segment.components import label_components
+
+    labelled = label_components(np.zeros((20, 30), np.uint8))
+    assert labelled.count == 1 and len(labelled.inked) == 0

@@ -41,11 +41,48 @@ class Component:
         return self.y + self.h / 2
 
 
+@dataclass
+class Labelled:
+    """A 0/1 mask's 8-connected components: the label image, each label's box and area
+    (`cv2.CC_STAT_*` columns; row 0, the background, left zero), and the inked pixels
+    (flat indices) with their labels."""
+
+    count: int
+    labels: np.ndarray
+    stats: np.ndarray
+    inked: np.ndarray
+    owners: np.ndarray
+
+
+def label_components(mask: np.ndarray) -> Labelled:
+    """`cv2.connectedComponentsWithStats`, three times faster on a page-sized mask: OpenCV
+    labels in well under a millisecond but takes several more for the statistics, which
+    the inked pixels, grouped by label in reading order, give at once."""
+    count, labels = cv2.connectedComponents(mask, connectivity=8)
+    inked = np.flatnonzero(mask.view(bool))  # on uint8, numpy's nonzero is ten times slower
+    owners = labels.ravel()[inked]
+    order = np.argsort(owners, kind="stable")  # stable: each label's pixels stay row by row
+    grouped = owners[order]
+    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+    ends = np.r_[starts[1:], len(grouped)] - 1
+    ys, xs = np.divmod(inked[order], mask.shape[1])
+    stats = np.zeros((count, 5), np.int64)
+    if len(inked):
+        present = grouped[starts]
+        left = np.minimum.reduceat(xs, starts)
+        stats[present, cv2.CC_STAT_LEFT] = left
+        stats[present, cv2.CC_STAT_WIDTH] = np.maximum.reduceat(xs, starts) - left + 1
+        stats[present, cv2.CC_STAT_TOP] = ys[starts]
+        stats[present, cv2.CC_STAT_HEIGHT] = ys[ends] - ys[starts] + 1
+        stats[present, cv2.CC_STAT_AREA] = ends - starts + 1
+    return Labelled(count, labels, stats, inked, owners)
+
+
 def find_components(mask: np.ndarray, darkness: np.ndarray) -> tuple[np.ndarray, list[Component]]:
     """Label 8-connected components and measure area, contrast and pen width of each."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    inked = np.flatnonzero(mask)
-    ink_labels, ink_darkness = labels.ravel()[inked], darkness.ravel()[inked]
+    labelled = label_components(mask)
+    count, labels, stats, inked = labelled.count, labelled.labels, labelled.stats, labelled.inked
+    ink_labels, ink_darkness = labelled.owners, darkness.ravel()[inked]
     sums = np.bincount(ink_labels, weights=ink_darkness, minlength=count)
     squares = np.bincount(ink_labels, weights=ink_darkness * ink_darkness, minlength=count)
     eroded = cv2.erode(mask, np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0)

@@ -9,6 +9,8 @@ count, so a fraction bar or a long stroke in a tight crop is never taken for pap
 import cv2
 import numpy as np
 
+from exprocr.segment.components import label_components
+
 _WORK_SIDE = 800  # long side of the reduced mask the lines are searched in
 _MIN_SPAN = 0.55  # rulings (three or more) span at least this fraction of the image side
 _LONE_SPAN = 0.7  # fewer lines must span this much to count as rulings or page edges
@@ -220,9 +222,9 @@ def _without_remnants(mask: np.ndarray, darkness: np.ndarray, near: list[np.ndar
     bigger than a crossing may be as dark as both together. On a dense grid the bands cover
     most of the page, and a glyph written as faintly as the grid lies in them too: its
     broader pen, where it is not drawn out like a line, tells it from a remnant."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    inked = np.flatnonzero(mask)
-    owners = labels.ravel()[inked]
+    labelled = label_components(mask)
+    count, labels, stats, inked, owners = (labelled.count, labelled.labels, labelled.stats,
+                                           labelled.inked, labelled.owners)
     levels = [n.ravel()[inked] for n in near]  # at the inked pixels only: the rest is paper
     single = np.maximum.reduce(levels)
     stacked = 1.0 - np.prod([1.0 - level for level in levels], axis=0)

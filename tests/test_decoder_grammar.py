@@ -144,6 +144,15 @@ def test_a_stroke_taller_than_the_digits_and_leaning_is_a_slash(height, slant, e
     assert decode_line(glyphs).ascii == expected
 
 
+@pytest.mark.parametrize("height, expected", [(1.0, "81-81"), (1.2, "8(-8)"), (None, "8(-8)")])
+def test_a_stroke_no_taller_than_the_digits_is_a_one_not_a_parenthesis(height, expected):
+    # real-dev IMG_1374 turned 4°: two slightly bowed 1s of `81-81`, read `(` 0.73 and `)` 0.58,
+    # balance each other; a parenthesis encloses what it holds and stands taller than it.
+    glyphs = [_g(("8", .98)), _g(("(", .73), ("1", .11), rel_height=height), _g(("-", .96)),
+              _g(("8", .91)), _g((")", .58), ("1", .34), rel_height=height)]
+    assert decode_line(glyphs).ascii == expected
+
+
 @pytest.mark.parametrize("dots, expected", [(1, "7/3"), (0, "7+3"), (None, "7+3")])
 def test_a_dot_clear_of_the_bar_makes_an_obelus(dots, expected):
     glyphs = [_g(("7", .9)), _g(("+", .67), ("÷", .25), dots=dots), _g(("3", .9))]

@@ -111,6 +111,10 @@ def _geometry_prior(label: str, glyph: GlyphInput) -> float:
             # A mark a fifth of the digits' height or less is a speck, not a digit: dropping
             # it (log 0.002) must cost less than any digit reading of it.
             prior -= 5.0 * _ramp(0.2 - height, 0.0, 0.1)
+    if height is not None and label in ("(", ")"):
+        # A parenthesis encloses what it holds: written taller than the digits (on photosynth's
+        # photos 95% are 1.05 digits or more); a stroke no taller than a digit is a `1`.
+        prior -= 3.0 * _ramp(1.05 - height, 0.0, 0.05)
     if aspect is not None and label == "-" and aspect < 1.5:
         prior -= 2.0 * min(1.0, (1.5 - aspect) / 0.8)
     if rel_y is not None and label in ("-", "=", "+", "×", "÷") and not 0.2 <= rel_y <= 0.85:

@@ -68,17 +68,17 @@ def normalize_glyph(ink: np.ndarray) -> np.ndarray:
     if peak <= 0:
         return out
     image = image / peak
-    ys, xs = np.nonzero(image > 0.1)
-    if len(ys) == 0:
+    x, y, w, h = cv2.boundingRect((image > 0.1).astype(np.uint8))  # the ink's box, fast
+    if w == 0:
         return out
-    image = image[ys.min(): ys.max() + 1, xs.min(): xs.max() + 1]
+    image = image[y: y + h, x: x + w]
 
     mask = (_fit(image, _WORK) > 0.5).astype(np.uint8)
     if not mask.any():
         return out
     mask = _set_stroke_width(mask)
-    ys, xs = np.nonzero(mask)
-    mask = mask[ys.min(): ys.max() + 1, xs.min(): xs.max() + 1].astype(np.float32)
+    x, y, w, h = cv2.boundingRect(mask)
+    mask = mask[y: y + h, x: x + w].astype(np.float32)
     glyph = np.clip(_fit(mask, _BOX), 0.0, 1.0)
 
     h, w = glyph.shape

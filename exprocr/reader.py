@@ -4,6 +4,7 @@ Like EasyOCR's `Reader.readtext`, one call returns boxes, text and confidence; l
 it is a predictor composed of stages, each its own module. No torch on this path.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,8 @@ _TURNED = 0.75  # a turned reading must be at least this sure to replace the upr
 _TURNED_SIDEWAYS = 0.6  # ... or this, turned a quarter, if it reads 3 glyphs or more
 _TRUSTED_LEAD = 0.05  # ... and a trusted turned reading this much surer than the upright one
 _TINY = 0.4  # a line of marks less than this share of the writing's height is not writing
+_LEADING_ZERO = re.compile(r"(?<![0-9.])0[0-9]")  # a number written with a leading zero: `08`
+_UNWRITTEN = 0.8  # the weight of a reading holding such a number
 _SMALL_WRITING = 48  # pixels: writing less tall than this is segmented again at twice the size
 _ENLARGED_GLYPHS = 80  # ... if it has no more glyphs than this
 _ENLARGED_MARGIN = 3  # line heights of photo kept around the writing when only it is enlarged
@@ -285,13 +288,16 @@ def _back(page: Page, image: LoadedImage) -> np.ndarray:
 
 def _quality(result: ReadResult) -> float:
     """0…1: how trustworthy a reading is. Valid lines read with confidence, and lines that
-    hold several glyphs (text read across its lines gives one-glyph lines)."""
+    hold several glyphs (text read across its lines gives one-glyph lines), and numbers as
+    people write them: nobody writes `08` or `001`, but `80` and `100` read upside down
+    are just that."""
     glyphs = sum(len(line.glyphs) for line in result.lines)
     if glyphs == 0:
         return 0.0
     trusted = sum(line.confidence * len(line.glyphs) for line in result.lines if _valid(line.status))
     per_line = glyphs / len(result.lines)
-    return trusted / glyphs * min(1.0, per_line / 3.0)
+    unwritten = any(_LEADING_ZERO.search(line.ascii) for line in result.lines)
+    return trusted / glyphs * min(1.0, per_line / 3.0) * (_UNWRITTEN if unwritten else 1.0)
 
 
 def _valid(status: str) -> bool:

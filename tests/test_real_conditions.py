@@ -11,7 +11,7 @@ from pathlib import Path
 
 from exprocr import Reader
 from exprocr.evaluate.decoder import GlyphInput
-from exprocr.reader import _drop_needless_groups, _turned_wins
+from exprocr.reader import _drop_needless_groups, _quality, _turned_wins
 from exprocr.segment.types import Glyph
 from exprocr.segment.binarize import candidate_mask, ink_darkness
 from exprocr.segment.components import find_components
@@ -104,6 +104,16 @@ def _turned_reading(rotation: int, quality: float, trusted: bool, glyphs: int) -
 def test_when_a_turned_reading_replaces_a_doubtful_upright_one(rotation, quality, trusted, glyphs,
                                                                upright, wins):
     assert _turned_wins(_turned_reading(rotation, quality, trusted, glyphs), upright) is wins
+
+
+@pytest.mark.parametrize("text, plausible", [("80*80+80", True), ("08+08*08", False), ("0.5+0", True),
+                                             ("41+987-83+100", True), ("001+68-286+1+7", False)])
+def test_a_number_written_with_a_leading_zero_makes_a_reading_less_trustworthy(text, plausible):
+    # real-dev IMG_1332 upside down read `08+08*08`, as sure as `80*80+80` turned over: nobody
+    # writes `08`, so that reading is not trusted and the turned one wins.
+    line = SimpleNamespace(glyphs=[None] * len(text), confidence=0.96, status="ok", ascii=text)
+    quality = _quality(SimpleNamespace(lines=[line]))
+    assert quality == pytest.approx(0.96 if plausible else 0.96 * 0.8)
 
 
 def test_sideways_line_read_upright_as_short_lines_of_digits_is_turned(reader):

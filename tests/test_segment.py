@@ -377,3 +377,25 @@ def test_labelled_components_of_a_blank_mask_are_none():
 
     labelled = label_components(np.zeros((20, 30), np.uint8))
     assert labelled.count == 1 and len(labelled.inked) == 0
+
+
+def test_digits_written_into_each_other_no_wider_than_one_are_split_when_the_classifier_says_so():
+    # photosynth seed 11 #69: a `6` tucked under a `9` made one glyph no wider than a digit;
+    # the classifier gave its reject class, touching digits, all its probability, and the
+    # line, read `0-8` with no confidence, was dropped as junk.
+    image = np.full((220, 320, 3), 255, np.uint8)
+    cv2.circle(image, (120, 110), 26, (0, 0, 0), 6)  # a `0` ...
+    cv2.line(image, (146, 80), (146, 140), (0, 0, 0), 6)  # ... with a `1` written into its side
+
+    def classify(images: np.ndarray) -> np.ndarray:  # digits 0-9 and `+`
+        out = np.full((len(images), 11), 0.001)
+        for k, glyph in enumerate(images):
+            columns = np.flatnonzero((glyph > 0.5).any(axis=0))
+            if columns[-1] - columns[0] + 1 < 14:  # narrow: a digit; broad: touching digits
+                out[k, 1] = 0.95
+        return out
+
+    page = segment(image, classify=classify, joinable=np.arange(10))
+    assert _counts(page) == [2]
+    whole = segment(image, classify=lambda images: np.full((len(images), 11), 0.09), joinable=np.arange(10))
+    assert _counts(whole) == [1]  # the classifier takes it for one symbol: no wider than one, kept

@@ -38,6 +38,8 @@ _CROSS_PENS = 4  # pens across a cross needs for its strokes' direction to be me
 _DESK_OFFSET = 0.02  # how far beside a mark (share of the photo's side) the paper is sampled
 _DESK_STEP = 0.6  # one side this much less bright than the other: paper meets a desk there
 _WIDE = 0.95  # a symbol wider than this many x-heights may be touching glyphs
+_NARROW_TOUCHING = 0.6  # ... and one this wide, if the classifier takes it for touching digits
+_TOUCHING = 0.2  # the share of probability the classifier keeps from every symbol for that
 
 
 def _is_clutter(c: Component, width: float, contrast: float, shape: tuple[int, int],
@@ -295,19 +297,37 @@ class _PageGlyphs:
         """The classifier is sure this small piece is a symbol of its own (`=`, `÷`, `+`, `×`)."""
         if self.classify is None or self.standalone is None or not len(self.standalone):
             return False
-        mask = np.isin(self.labels[symbol.y:symbol.y2, symbol.x:symbol.x2], [p.index for p in symbol.parts])
-        probabilities = self.classify(normalize_glyph(mask.astype(np.uint8) * 255)[None])[0]
+        probabilities = self.classify(normalize_glyph(self.mask(symbol).astype(np.uint8) * 255)[None])[0]
         return bool(probabilities[self.standalone].max() >= _STANDS_ALONE)
+
+    def mask(self, symbol: Symbol) -> np.ndarray:
+        """The symbol's own ink in its box: a neighbour's stroke reaching in is not its."""
+        return np.isin(self.labels[symbol.y:symbol.y2, symbol.x:symbol.x2], [p.index for p in symbol.parts])
+
+    def touching(self, symbols: list[Symbol], line: LineGroup) -> list[bool]:
+        """Which of a line's digit-sized symbols the classifier takes for no symbol at all
+        (its reject class: digits written into each other; two that overlap are no wider
+        than one). Symbols wide enough to be tried apart anyway are not asked."""
+        xh = line.x_height
+        asked = [i for i, s in enumerate(symbols) if not s.fraction and s.h >= 0.65 * xh
+                 and _NARROW_TOUCHING * xh < s.w <= _WIDE * xh]
+        flags = [False] * len(symbols)
+        if self.classify is None or not asked:
+            return flags
+        images = np.stack([normalize_glyph(self.mask(symbols[i]).astype(np.uint8) * 255) for i in asked])
+        for i, probabilities in zip(asked, self.classify(images)):
+            flags[i] = float(probabilities.sum()) < _TOUCHING
+        return flags
 
     def row(self, items: list[Item], line: LineGroup) -> list[Glyph]:
         glyphs = []
         symbols = attach_fragments(merge_parts(items, line.x_height), self.labels,
                                    line.x_height, self.pen, self.stands_alone)
-        for symbol in symbols:
+        for symbol, touching in zip(symbols, self.touching(symbols, line)):
             if symbol.fraction:
                 glyphs.extend(self.fraction(symbol.fraction))
             else:
-                glyphs.extend(self.symbol(symbol, line))
+                glyphs.extend(self.symbol(symbol, line, touching))
         return glyphs
 
     def fraction(self, fraction: Fraction) -> list[Glyph]:
@@ -323,14 +343,15 @@ class _PageGlyphs:
         bar = fraction.bar
         return [*parts[0], _structure("over", (bar.x, bar.y, bar.w, bar.h), self.scale), *parts[1]]
 
-    def symbol(self, symbol: Symbol, line: LineGroup) -> list[Glyph]:
-        """One glyph per symbol, or several when a wide symbol splits into touching glyphs."""
+    def symbol(self, symbol: Symbol, line: LineGroup, touching: bool) -> list[Glyph]:
+        """One glyph per symbol, or several when a wide symbol (or one the classifier takes
+        for `touching` digits) splits into touching glyphs."""
         x, y, x2, y2 = symbol.x, symbol.y, symbol.x2, symbol.y2
-        mask = np.isin(self.labels[y:y2, x:x2], [p.index for p in symbol.parts])
+        mask = self.mask(symbol)
         if is_dot(symbol, line.x_height):
             return [_glyph(mask, (x, y, x2 - x, y2 - y), line, self.scale, "dot", pen=self.pen)]
         pieces = [(0, x2 - x)]
-        if symbol.w > _WIDE * line.x_height and symbol.h >= 0.65 * line.x_height:
+        if touching or (symbol.w > _WIDE * line.x_height and symbol.h >= 0.65 * line.x_height):
             pieces = split_columns(mask, line.x_height, self.classify, self.joinable)
         glyphs = []
         for a, b in pieces:

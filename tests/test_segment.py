@@ -399,3 +399,17 @@ def test_digits_written_into_each_other_no_wider_than_one_are_split_when_the_cla
     assert _counts(page) == [2]
     whole = segment(image, classify=lambda images: np.full((len(images), 11), 0.09), joinable=np.arange(10))
     assert _counts(whole) == [1]  # the classifier takes it for one symbol: no wider than one, kept
+
+
+@pytest.mark.parametrize("tilt", [0.0, 6.0, 10.0])
+def test_a_digits_own_bar_running_on_is_no_minus_on_a_tilted_line(tilt):
+    # real-dev IMG_1385 turned -10°: a `4`'s long bar, touching the `7` after it, rose out
+    # of its own rows within a few pens, and was cut off as a minus: `47` read `4-7`.
+    from exprocr.segment.split import _minus_meeting
+
+    mask = np.zeros((70, 130), np.uint8)
+    cv2.line(mask, (40, 6), (40, 64), 1, 5)  # a `4`'s upright
+    rise = int(round(np.tan(np.radians(tilt)) * 80))
+    cv2.line(mask, (12, 36), (92, 36 + rise), 1, 5)  # its bar, drawn long into the next digit
+    cv2.line(mask, (96, 12), (96, 64), 1, 5)  # the next digit's stroke
+    assert not _minus_meeting(mask, 50, 90)

@@ -80,7 +80,9 @@ def _minus_meeting(mask: np.ndarray, a: int, b: int) -> bool:
     low, high = MINUS_BAND
     if not low * mask.shape[0] <= (top + bottom) / 2 <= high * mask.shape[0]:
         return False
-    level = mask[top: bottom + 1].any(axis=0)  # ink level with the bar
+    # Ink level with the bar, give or take its thickness: a line written 10° off level
+    # tilts a digit's long bar out of the bar's own rows within a few pens.
+    level = mask[max(0, top - thickness): bottom + 1 + thickness].any(axis=0)
     runs = ([_run(level[:a][::-1])] if a > 0 else []) + ([_run(level[b:])] if b < mask.shape[1] else [])
     return max(runs, default=0) <= 2.5 * thickness
 

@@ -222,9 +222,8 @@ def _without_remnants(mask: np.ndarray, darkness: np.ndarray, near: list[np.ndar
     bigger than a crossing may be as dark as both together. On a dense grid the bands cover
     most of the page, and a glyph written as faintly as the grid lies in them too: its
     broader pen, where it is not drawn out like a line, tells it from a remnant."""
-    labelled = label_components(mask)
-    count, labels, stats, inked, owners = (labelled.count, labelled.labels, labelled.stats,
-                                           labelled.inked, labelled.owners)
+    found = label_components(mask)
+    count, labels, stats, inked, owners = found.count, found.labels, found.stats, found.inked, found.owners
     levels = [n.ravel()[inked] for n in near]  # at the inked pixels only: the rest is paper
     single = np.maximum.reduce(levels)
     stacked = 1.0 - np.prod([1.0 - level for level in levels], axis=0)

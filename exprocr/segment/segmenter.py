@@ -38,8 +38,8 @@ _CROSS_PENS = 4  # pens across a cross needs for its strokes' direction to be me
 _DESK_OFFSET = 0.02  # how far beside a mark (share of the photo's side) the paper is sampled
 _DESK_STEP = 0.6  # one side this much less bright than the other: paper meets a desk there
 _WIDE = 0.95  # a symbol wider than this many x-heights may be touching glyphs
-_NARROW_TOUCHING = 0.6  # ... and one this wide, if the classifier takes it for touching digits
-_TOUCHING = 0.2  # the share of probability the classifier keeps from every symbol for that
+_NARROW_TOUCHING = 0.6  # ... and one this wide, if the classifier takes it for touching digits:
+_TOUCHING = 0.2  # leaves less than this share of its probability to all symbols together
 
 
 def _is_clutter(c: Component, width: float, contrast: float, shape: tuple[int, int],
@@ -297,12 +297,16 @@ class _PageGlyphs:
         """The classifier is sure this small piece is a symbol of its own (`=`, `÷`, `+`, `×`)."""
         if self.classify is None or self.standalone is None or not len(self.standalone):
             return False
-        probabilities = self.classify(normalize_glyph(self.mask(symbol).astype(np.uint8) * 255)[None])[0]
+        probabilities = self.classify(self.image(symbol)[None])[0]
         return bool(probabilities[self.standalone].max() >= _STANDS_ALONE)
 
     def mask(self, symbol: Symbol) -> np.ndarray:
         """The symbol's own ink in its box: a neighbour's stroke reaching in is not its."""
         return np.isin(self.labels[symbol.y:symbol.y2, symbol.x:symbol.x2], [p.index for p in symbol.parts])
+
+    def image(self, symbol: Symbol) -> np.ndarray:
+        """The whole symbol as the classifier sees it."""
+        return normalize_glyph(self.mask(symbol).astype(np.uint8) * 255)
 
     def touching(self, symbols: list[Symbol], line: LineGroup) -> list[bool]:
         """Which of a line's digit-sized symbols the classifier takes for no symbol at all
@@ -314,7 +318,7 @@ class _PageGlyphs:
         flags = [False] * len(symbols)
         if self.classify is None or not asked:
             return flags
-        images = np.stack([normalize_glyph(self.mask(symbols[i]).astype(np.uint8) * 255) for i in asked])
+        images = np.stack([self.image(symbols[i]) for i in asked])
         for i, probabilities in zip(asked, self.classify(images)):
             flags[i] = float(probabilities.sum()) < _TOUCHING
         return flags

@@ -489,8 +489,8 @@ def _without_debris(lines: list[Line], width: int, height: int, paper_at: Callab
                     line.box[1] - (y + h), y - (line.box[1] + line.box[3])) for line in written]
         return min(gaps, default=0) > _FAR * height_of_writing
 
-    def stray(box: Box) -> bool:
-        beside_page = paper_at(box) < _OFF_PAPER * paper and far(box)
-        return on_border(box) or max(box[2], box[3]) < speck or beside_page or ink_at(box) < _PALE_LINE * ink
+    def stray(box: Box) -> bool:  # the cheap tests first: the photo is sampled only if need be
+        return (on_border(box) or max(box[2], box[3]) < speck or ink_at(box) < _PALE_LINE * ink
+                or (far(box) and paper_at(box) < _OFF_PAPER * paper))
     debris = [line for line in short if all(stray(g.box) for g in line.glyphs)]
     return [line for line in lines if line not in debris] if len(debris) < len(lines) else lines

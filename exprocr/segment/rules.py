@@ -184,6 +184,16 @@ def _measure(mask: np.ndarray, darkness: np.ndarray, line: Line, across: int, re
     return int(np.percentile(runs[runs > 0], bare)), float(np.percentile(values.max(axis=1), bare))
 
 
+def _box(lines: list[Line], margin: int, shape: tuple[int, int]) -> tuple[slice, slice]:
+    """Rows and columns of the image within `margin` of the lines' ends (lines are straight,
+    so this holds them whole)."""
+    xs = [x for line in lines for x, _ in line]
+    ys = [y for line in lines for _, y in line]
+    h, w = shape
+    return (slice(max(0, min(ys) - margin), min(h, max(ys) + margin + 1)),
+            slice(max(0, min(xs) - margin), min(w, max(xs) + margin + 1)))
+
+
 def _erase_family(mask: np.ndarray, darkness: np.ndarray, lines: list[Line], band: int, across: int,
                   near: np.ndarray) -> tuple[np.ndarray, int]:
     """Erase one family of rulings (axis `across`: 0 for level lines, 1 for upright ones),
@@ -200,18 +210,23 @@ def _erase_family(mask: np.ndarray, darkness: np.ndarray, lines: list[Line], ban
         # Thicknesses rounded up onto a coarse scale: one opening per group costs time.
         thickness = next((t for t in (2, 4, 7, 11) if thickness <= t), thickness)
         groups.setdefault(thickness, []).append((line, level))
-    erase = np.zeros_like(mask)
+    erased = mask.copy()
     for thickness, group in groups.items():
-        drawn = np.zeros_like(mask)
         width = max(band, thickness + 4)
-        for (start, end), level in group:
-            cv2.line(drawn, start, end, 1, width)
-            cv2.line(near, start, end, level, 2 * width)
         run = thickness + 3
-        stroke = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((run, 1) if across == 0 else (1, run), np.uint8))
-        faint = darkness <= _DARKER * max(level for _, level in group)
-        erase |= drawn & mask & (1 - stroke) & faint.astype(np.uint8)
-    return mask & (1 - erase), int(np.median([t for t, group in groups.items() for _ in group]))
+        # Worked inside the box the group's bands cover, widened by the opening's reach so
+        # that the opening there is the whole mask's: a few lines need not cost a page.
+        rows, cols = _box([line for line, _ in group], width + run, mask.shape)
+        drawn = np.zeros((rows.stop - rows.start, cols.stop - cols.start), np.uint8)
+        for (start, end), level in group:
+            cv2.line(drawn, (start[0] - cols.start, start[1] - rows.start),
+                     (end[0] - cols.start, end[1] - rows.start), 1, width)
+            cv2.line(near, start, end, level, 2 * width)
+        inside = mask[rows, cols]
+        stroke = cv2.morphologyEx(inside, cv2.MORPH_OPEN, np.ones((run, 1) if across == 0 else (1, run), np.uint8))
+        faint = darkness[rows, cols] <= _DARKER * max(level for _, level in group)
+        erased[rows, cols] &= 1 - (drawn & inside & (1 - stroke) & faint.astype(np.uint8))
+    return erased, int(np.median([t for t, group in groups.items() for _ in group]))
 
 
 def _without_remnants(mask: np.ndarray, darkness: np.ndarray, near: list[np.ndarray], crossing: int,
@@ -241,7 +256,9 @@ def _without_remnants(mask: np.ndarray, darkness: np.ndarray, near: list[np.ndar
     drop = (inside >= 0.9 * area) & (dark <= _REMNANT * ruling)
     drop[0] = False
     drop &= ~_broad(labels, stats, drop & (long < 8 * thin), thickness)
-    return mask & (1 - drop[labels].astype(np.uint8))
+    kept = mask.copy()
+    kept.ravel()[inked[drop[owners]]] = 0  # through the inked pixels: a few % of the page
+    return kept
 
 
 def _broad(labels: np.ndarray, stats: np.ndarray, candidates: np.ndarray, thickness: int) -> np.ndarray:

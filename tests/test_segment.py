@@ -413,3 +413,19 @@ def test_a_digits_own_bar_running_on_is_no_minus_on_a_tilted_line(tilt):
     cv2.line(mask, (12, 36), (92, 36 + rise), 1, 5)  # its bar, drawn long into the next digit
     cv2.line(mask, (96, 12), (96, 64), 1, 5)  # the next digit's stroke
     assert not _minus_meeting(mask, 50, 90)
+
+
+def test_ink_darkness_is_the_share_of_the_papers_light_the_ink_takes():
+    # Divided in float32 from the 8-bit images: bit for bit numpy's quotient, under a light
+    # gradient with writing of every darkness on it.
+    from exprocr.segment.binarize import ink_channel, ink_darkness
+
+    light = np.linspace(150, 250, 400, dtype=np.float32)[None, :, None]
+    photo = np.repeat(np.repeat(light, 300, axis=0), 3, axis=2).astype(np.uint8)
+    for k, shade in enumerate(range(0, 200, 25)):
+        cv2.line(photo, (20 + 45 * k, 60), (50 + 45 * k, 240), (shade, shade + 20, shade + 40), 4)
+    ink = ink_darkness(photo)
+    paper = np.maximum(ink.paper, 1).astype(np.float32)
+    expected = np.clip(1.0 - ink_channel(photo).astype(np.float32) / paper, 0.0, 1.0)
+    assert ink.darkness.dtype == np.float32 and np.array_equal(ink.darkness, expected)
+    assert ink.darkness[150, 20 + 45 * 2 + 15] > 0.5 and ink.darkness[20, 200] < 0.05

@@ -5,7 +5,8 @@ depth, one `=`): each glyph takes one of its top classes, or is dropped as noise
 cost, and geometry adds soft evidence where the classifier cannot see it (a normalized glyph
 has lost its size and position). Fixes like `-` → `=` or `1` → `/` happen only when the
 grammar or geometry needs them: with geometry unknown, a reading whose per-glyph winners
-already form a valid expression (`--` and a trailing `.` are not) is returned unchanged.
+already form a valid expression as people write it (`--`, a trailing `.` and a number with a
+leading zero like `09` are not) is returned unchanged.
 """
 
 import math
@@ -22,6 +23,7 @@ _DISPLAY = {"*": "×", "x": "×", "[": "(", "]": ")"}
 _FLOOR = 1e-4
 _DROP_SYMBOL = math.log(0.002)  # dropping a classified glyph: only when nothing else parses
 _DROP_DOT = math.log(0.15)  # a dot that fits no role is often a speck
+_LEADING_ZERO = -2.0  # log-evidence against a digit written after a number's first `0`
 _BEAM = 48
 _LOW_CONFIDENCE = 0.6
 _ALTERNATIVES = 3
@@ -53,12 +55,13 @@ Pick = tuple[str, float] | None  # the label taken and its probability, or None:
 # A state: (last category, parenthesis depth, '=' seen, current number has a '.')
 State = tuple[str, int, bool, bool]
 _START: State = ("start", 0, False, False)
+_OPERAND_EXPECTED = ("start", "op", "eq", "open", "neg")
 
 
 def _step(state: State, category: str) -> State | None:
     """The automaton: the state after a token of `category`, or None if not allowed."""
     last, depth, seen_eq, has_dot = state
-    operand_expected = last in ("start", "op", "eq", "open", "neg")
+    operand_expected = last in _OPERAND_EXPECTED
     if operand_expected:
         if category == "digit":
             return ("digit", depth, seen_eq, False)
@@ -213,22 +216,26 @@ def _clean(glyph: GlyphInput) -> GlyphInput:
 
 
 def _viterbi(glyphs: list[GlyphInput], options: list[list[Option]]) -> list[Pick] | None:
-    """Best valid labelling, or None when no state the beam kept accepts."""
-    beams: dict[State, tuple[float, tuple | None]] = {_START: (0.0, None)}
+    """Best valid labelling, or None when no state the beam kept accepts. Each state also
+    knows whether the number being read is so far a lone `0`."""
+    beams: dict[tuple[State, bool], tuple[float, tuple | None]] = {(_START, False): (0.0, None)}
     for glyph, choices in zip(glyphs, options):
         drop = _DROP_DOT if glyph.kind == "dot" else _DROP_SYMBOL
-        following: dict[State, tuple[float, tuple | None]] = {}
-        for state, (score, path) in beams.items():
-            candidates = [(state, score + drop, (None, path))]
+        following: dict[tuple[State, bool], tuple[float, tuple | None]] = {}
+        for (state, lone_zero), (score, path) in beams.items():
+            candidates = [((state, lone_zero), score + drop, (None, path))]
             for label, probability, option_score in choices:
                 nxt = _step(state, _CATEGORY[label])
                 if nxt is not None:
-                    candidates.append((nxt, score + option_score, ((label, probability), path)))
+                    # Nobody writes `09` or `007`: a digit after a number's lone `0` costs.
+                    cost = _LEADING_ZERO if lone_zero and nxt[0] == "digit" else 0.0
+                    starts = label == "0" and state[0] in _OPERAND_EXPECTED
+                    candidates.append(((nxt, starts), score + option_score + cost, ((label, probability), path)))
             for nxt, total, new_path in candidates:
                 if nxt not in following or total > following[nxt][0]:
                     following[nxt] = (total, new_path)
         beams = dict(sorted(following.items(), key=lambda kv: -kv[1][0])[:_BEAM])
-    finals = [(score, path) for state, (score, path) in beams.items() if _accepting(state)]
+    finals = [(score, path) for (state, _), (score, path) in beams.items() if _accepting(state)]
     if not finals:
         return None
     _, path = max(finals, key=lambda f: f[0])

@@ -23,6 +23,7 @@ _DISPLAY = {"*": "×", "x": "×", "[": "(", "]": ")"}
 _FLOOR = 1e-4
 _DROP_SYMBOL = math.log(0.002)  # dropping a classified glyph: only when nothing else parses
 _DROP_DOT = math.log(0.15)  # a dot that fits no role is often a speck
+_BAR_MINUS = 0.8  # how sure a one-pen flat bar mid-line is a minus, whatever the classifier saw
 _LEADING_ZERO = -2.0  # log-evidence against a digit written after a number's first `0`
 _BEAM = 48
 _LOW_CONFIDENCE = 0.6
@@ -183,7 +184,7 @@ def _options(glyph: GlyphInput) -> list[Option]:
         return _dot_options(glyph)
     top = list(glyph.top)
     if _is_bar(glyph) and all(label != "-" or p < 0.5 for label, p in top):
-        top = [(label, p) for label, p in top if label != "-"] + [("-", 0.5)]
+        top = [(label, p) for label, p in top if label != "-"] + [("-", _BAR_MINUS)]
     options = []
     for label, probability in top:
         if label in _CATEGORY:

@@ -230,8 +230,9 @@ def _viterbi(glyphs: list[GlyphInput], options: list[list[Option]]) -> list[Pick
                 if nxt is not None:
                     # Nobody writes `09` or `007`: a digit after a number's lone `0` costs.
                     cost = _LEADING_ZERO if lone_zero and nxt[0] == "digit" else 0.0
-                    starts = label == "0" and state[0] in _OPERAND_EXPECTED
-                    candidates.append(((nxt, starts), score + option_score + cost, ((label, probability), path)))
+                    opens_with_zero = label == "0" and state[0] in _OPERAND_EXPECTED
+                    candidates.append(((nxt, opens_with_zero), score + option_score + cost,
+                                       ((label, probability), path)))
             for nxt, total, new_path in candidates:
                 if nxt not in following or total > following[nxt][0]:
                     following[nxt] = (total, new_path)

@@ -302,7 +302,10 @@ class _PageGlyphs:
 
     def mask(self, symbol: Symbol) -> np.ndarray:
         """The symbol's own ink in its box: a neighbour's stroke reaching in is not its."""
-        return np.isin(self.labels[symbol.y:symbol.y2, symbol.x:symbol.x2], [p.index for p in symbol.parts])
+        region = self.labels[symbol.y:symbol.y2, symbol.x:symbol.x2]
+        if len(symbol.parts) == 1:  # most symbols: a comparison is several times cheaper than isin
+            return region == symbol.parts[0].index
+        return np.isin(region, [p.index for p in symbol.parts])
 
     def image(self, symbol: Symbol) -> np.ndarray:
         """The whole symbol as the classifier sees it."""

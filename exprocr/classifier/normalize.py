@@ -83,9 +83,8 @@ def normalize_glyph(ink: np.ndarray) -> np.ndarray:
 
     h, w = glyph.shape
     total = float(glyph.sum())
-    yy, xx = np.mgrid[0:h, 0:w]
-    cy = float((yy * glyph).sum() / total) if total else h / 2
-    cx = float((xx * glyph).sum() / total) if total else w / 2
+    cy = float(np.arange(h) @ glyph.sum(axis=1, dtype=np.float64) / total) if total else h / 2
+    cx = float(np.arange(w) @ glyph.sum(axis=0, dtype=np.float64) / total) if total else w / 2
     margin = (GLYPH_SIZE - _FRAME) // 2
     top = min(max(round(_FRAME / 2 - cy), 0), _FRAME - h) + margin  # plain ints: np.clip costs µs
     left = min(max(round(_FRAME / 2 - cx), 0), _FRAME - w) + margin

@@ -24,7 +24,7 @@ _FLOOR = 1e-4
 _DROP_SYMBOL = math.log(0.002)  # dropping a classified glyph: only when nothing else parses
 _DROP_DOT = math.log(0.15)  # a dot that fits no role is often a speck
 _BAR_MINUS = 0.8  # how sure a one-pen flat bar mid-line is a minus, whatever the classifier saw
-_LEADING_ZERO = -2.0  # log-evidence against a digit written after a number's first `0`
+_LEADING_ZERO_COST = -2.0  # log-evidence against a digit written after a number's first `0`
 _BEAM = 48
 _LOW_CONFIDENCE = 0.6
 _ALTERNATIVES = 3
@@ -229,7 +229,7 @@ def _viterbi(glyphs: list[GlyphInput], options: list[list[Option]]) -> list[Pick
                 nxt = _step(state, _CATEGORY[label])
                 if nxt is not None:
                     # Nobody writes `09` or `007`: a digit after a number's lone `0` costs.
-                    cost = _LEADING_ZERO if lone_zero and nxt[0] == "digit" else 0.0
+                    cost = _LEADING_ZERO_COST if lone_zero and nxt[0] == "digit" else 0.0
                     opens_with_zero = label == "0" and state[0] in _OPERAND_EXPECTED
                     candidates.append(((nxt, opens_with_zero), score + option_score + cost,
                                        ((label, probability), path)))

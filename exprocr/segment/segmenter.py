@@ -222,11 +222,13 @@ def _cross_tilt(image: np.ndarray, slope: float) -> float | None:
 
 
 def _glyph(mask: np.ndarray, box: tuple[int, int, int, int], line: LineGroup, scale: float,
-           kind: str, parts: int = 1, pen: float = 1.0, dots: int = 0, bars: int = 0) -> Glyph:
+           kind: str, parts: int = 1, pen: float = 1.0, dots: int = 0, bars: int = 0,
+           image: np.ndarray | None = None) -> Glyph:
+    """A glyph and its measures; `image`, the mask already normalized, if it was."""
     x, y, w, h = box
     xh = line.x_height
     top = line.centre_at(x + w / 2) - xh / 2
-    image = normalize_glyph(mask.astype(np.uint8) * 255)
+    image = normalize_glyph(mask.astype(np.uint8) * 255) if image is None else image
     small = min(h, w) < _CROSS_PENS * pen  # too few pens across for strokes to have a direction
     return Glyph(
         box=_original(box, scale),
@@ -311,30 +313,32 @@ class _PageGlyphs:
         """The whole symbol as the classifier sees it."""
         return normalize_glyph(self.mask(symbol).astype(np.uint8) * 255)
 
-    def touching(self, symbols: list[Symbol], line: LineGroup) -> list[bool]:
+    def touching(self, symbols: list[Symbol], line: LineGroup) -> tuple[list[bool], dict[int, np.ndarray]]:
         """Which of a line's digit-sized symbols the classifier takes for no symbol at all
         (its reject class: digits written into each other; two that overlap are no wider
-        than one). Symbols wide enough to be tried apart anyway are not asked."""
+        than one), and the images it normalized to ask, by position, for the glyphs to reuse.
+        Symbols wide enough to be tried apart anyway are not asked."""
         xh = line.x_height
         asked = [i for i, s in enumerate(symbols) if not s.fraction and s.h >= 0.65 * xh
                  and _NARROW_TOUCHING * xh < s.w <= _WIDE * xh]
         flags = [False] * len(symbols)
         if self.classify is None or not asked:
-            return flags
-        images = np.stack([self.image(symbols[i]) for i in asked])
-        for i, probabilities in zip(asked, self.classify(images)):
+            return flags, {}
+        images = {i: self.image(symbols[i]) for i in asked}
+        for i, probabilities in zip(asked, self.classify(np.stack(list(images.values())))):
             flags[i] = float(probabilities.sum()) < _TOUCHING
-        return flags
+        return flags, images
 
     def row(self, items: list[Item], line: LineGroup) -> list[Glyph]:
         glyphs = []
         symbols = attach_fragments(merge_parts(items, line.x_height), self.labels,
                                    line.x_height, self.pen, self.stands_alone)
-        for symbol, touching in zip(symbols, self.touching(symbols, line)):
+        flags, images = self.touching(symbols, line)
+        for k, (symbol, touching) in enumerate(zip(symbols, flags)):
             if symbol.fraction:
                 glyphs.extend(self.fraction(symbol.fraction))
             else:
-                glyphs.extend(self.symbol(symbol, line, touching))
+                glyphs.extend(self.symbol(symbol, line, touching, images.get(k)))
         return glyphs
 
     def fraction(self, fraction: Fraction) -> list[Glyph]:
@@ -350,9 +354,11 @@ class _PageGlyphs:
         bar = fraction.bar
         return [*parts[0], _structure("over", (bar.x, bar.y, bar.w, bar.h), self.scale), *parts[1]]
 
-    def symbol(self, symbol: Symbol, line: LineGroup, touching: bool) -> list[Glyph]:
+    def symbol(self, symbol: Symbol, line: LineGroup, touching: bool,
+               image: np.ndarray | None = None) -> list[Glyph]:
         """One glyph per symbol, or several when a wide symbol (or one the classifier takes
-        for `touching` digits) splits into touching glyphs."""
+        for `touching` digits) splits into touching glyphs; `image` is the whole symbol
+        normalized, if that was done already."""
         x, y, x2, y2 = symbol.x, symbol.y, symbol.x2, symbol.y2
         mask = self.mask(symbol)
         if is_dot(symbol, line.x_height):
@@ -375,7 +381,8 @@ class _PageGlyphs:
                 if parts == 1 and symbol.w >= 1.5 * symbol.h:
                     parts = _bars(ink)
             glyphs.append(_glyph(part, (x + a, y + rows[0], b - a, len(part)), line, self.scale,
-                                 "symbol", parts, self.pen, dots, bars))
+                                 "symbol", parts, self.pen, dots, bars,
+                                 image if len(pieces) == 1 else None))
         return glyphs
 
 

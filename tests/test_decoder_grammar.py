@@ -196,15 +196,30 @@ def test_a_dot_reports_its_other_role_as_alternative():
 
 
 def test_a_number_is_not_read_with_a_leading_zero_when_another_reading_is_near():
-    # Nobody writes `09`: between `874/09` and `874109` the unwritten number loses, unless
+    # Nobody writes `09`: between `74/09` and `74109` the unwritten number loses, unless
     # the classifier is sure.
     slash_or_one = _g(("/", .6), ("1", .4))
-    glyphs = [_g(("8", .95)), _g(("7", .95)), _g(("4", .95)), slash_or_one, _g(("0", .95)), _g(("9", .95))]
-    assert decode_line(glyphs).ascii == "874109"
-    glyphs[3] = _g(("/", .97), ("1", .03))
-    assert decode_line(glyphs).ascii == "874/09"
+    glyphs = [_g(("7", .95)), _g(("4", .95)), slash_or_one, _g(("0", .95)), _g(("9", .95))]
+    assert decode_line(glyphs).ascii == "74109"
+    glyphs[2] = _g(("/", .97), ("1", .03))
+    assert decode_line(glyphs).ascii == "74/09"
     # A zero before the point, after it, or as a number of its own is written every day.
     for text in ("0.5+0", "3.05-10", "0*7"):
         glyphs = [_g((c, .9), ("8", .05)) if c != "." else GlyphInput(top=[], kind="dot", rel_y=0.95)
                   for c in text]
         assert decode_line(glyphs).ascii == text
+
+
+def test_an_operand_of_five_or_six_digits_costs_a_cut_that_is_near():
+    # `6/1823` read `611823`: of two readings nearly alike, the operands people write win.
+    slash_or_one = _g(("1", .75), ("/", .25))
+    glyphs = [_g(("6", .95)), slash_or_one, _g(("1", .95)), _g(("8", .95)), _g(("2", .95)), _g(("3", .95))]
+    assert decode_line(glyphs).ascii == "6/1823"
+    glyphs[1] = _g(("1", .97), ("/", .03))
+    assert decode_line(glyphs).ascii == "611823"
+    # After the `=` a result may be long; and a number longer still pays no more, so a
+    # phone number is not cut up where a `1` looks a little like a `/`.
+    result = [_g((c, .95)) for c in "6*3="] + glyphs[:1] + [slash_or_one] + glyphs[2:]
+    assert decode_line(result).ascii == "6*3=611823"
+    phone = [_g((c, .95)) if c != "1" else slash_or_one for c in "0791234567"]
+    assert decode_line(phone).ascii == "0791234567"

@@ -5,8 +5,9 @@ depth, one `=`): each glyph takes one of its top classes, or is dropped as noise
 cost, and geometry adds soft evidence where the classifier cannot see it (a normalized glyph
 has lost its size and position). Fixes like `-` → `=` or `1` → `/` happen only when the
 grammar or geometry needs them: with geometry unknown, a reading whose per-glyph winners
-already form a valid expression as people write it (`--`, a trailing `.` and a number with a
-leading zero like `09` are not) is returned unchanged.
+already form a valid expression as people write it (`--`, a trailing `.`, a number with a
+leading zero like `09` and an operand of more than four digits before its point are not) is
+returned unchanged.
 """
 
 import math
@@ -25,6 +26,9 @@ _DROP_SYMBOL = math.log(0.002)  # dropping a classified glyph: only when nothing
 _DROP_DOT = math.log(0.15)  # a dot that fits no role is often a speck
 _BAR_MINUS = 0.8  # how sure a one-pen flat bar mid-line is a minus, whatever the classifier saw
 _LEADING_ZERO_COST = -2.0  # log-evidence against a digit written after a number's first `0`
+_LONG_OPERAND = 4  # digits before the point that an operand (left of any `=`) seldom exceeds;
+_LONG_OPERAND_COST = -1.0  # the log-evidence against each of the next two: a longer number (an
+_LONG_OPERAND_CHARGED = 2  # account, a phone number) pays no more, so it is never cut up to save
 _BEAM = 48
 _LOW_CONFIDENCE = 0.6
 _ALTERNATIVES = 3
@@ -218,26 +222,33 @@ def _clean(glyph: GlyphInput) -> GlyphInput:
 
 def _viterbi(glyphs: list[GlyphInput], options: list[list[Option]]) -> list[Pick] | None:
     """Best valid labelling, or None when no state the beam kept accepts. Each state also
-    knows whether the number being read is so far a lone `0`."""
-    beams: dict[tuple[State, bool], tuple[float, tuple | None]] = {(_START, False): (0.0, None)}
+    knows whether the number being read is so far a lone `0`, and how many digits it has
+    before its point."""
+    Key = tuple[State, bool, int]
+    beams: dict[Key, tuple[float, tuple | None]] = {(_START, False, 0): (0.0, None)}
     for glyph, choices in zip(glyphs, options):
         drop = _DROP_DOT if glyph.kind == "dot" else _DROP_SYMBOL
-        following: dict[tuple[State, bool], tuple[float, tuple | None]] = {}
-        for (state, lone_zero), (score, path) in beams.items():
-            candidates = [((state, lone_zero), score + drop, (None, path))]
+        following: dict[Key, tuple[float, tuple | None]] = {}
+        for (state, lone_zero, digits), (score, path) in beams.items():
+            candidates = [((state, lone_zero, digits), score + drop, (None, path))]
             for label, probability, option_score in choices:
                 nxt = _step(state, _CATEGORY[label])
                 if nxt is not None:
                     # Nobody writes `09` or `007`: a digit after a number's lone `0` costs.
                     cost = _LEADING_ZERO_COST if lone_zero and nxt[0] == "digit" else 0.0
                     opens_with_zero = label == "0" and state[0] in _OPERAND_EXPECTED
-                    candidates.append(((nxt, opens_with_zero), score + option_score + cost,
+                    # `6/1823` read `611823`: an operand of five or six digits costs.
+                    whole = (min(digits + 1, _LONG_OPERAND + _LONG_OPERAND_CHARGED)
+                             if nxt[0] == "digit" and not nxt[3] else 0)
+                    if _LONG_OPERAND < whole > digits and not nxt[2]:
+                        cost += _LONG_OPERAND_COST
+                    candidates.append(((nxt, opens_with_zero, whole), score + option_score + cost,
                                        ((label, probability), path)))
             for nxt, total, new_path in candidates:
                 if nxt not in following or total > following[nxt][0]:
                     following[nxt] = (total, new_path)
         beams = dict(sorted(following.items(), key=lambda kv: -kv[1][0])[:_BEAM])
-    finals = [(score, path) for (state, _), (score, path) in beams.items() if _accepting(state)]
+    finals = [(score, path) for (state, *_), (score, path) in beams.items() if _accepting(state)]
     if not finals:
         return None
     _, path = max(finals, key=lambda f: f[0])

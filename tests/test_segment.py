@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from exprocr.segment.orientation import rotate, unrotate_box
-from exprocr.segment.rules import _snapped
+from exprocr.segment.rules import _snapped, find_rulings
 from exprocr.segment.segmenter import _visible_parts, segment
 from tests.drawing import draw_symbol, draw_lines, rotate_bound
 
@@ -336,6 +336,25 @@ def test_a_found_ruling_a_few_pixels_off_is_moved_onto_its_ink(upright):
     (x1, y1), (x2, y2) = _snapped(found, mask)
     start, end = (x1, x2) if upright else (y1, y2)
     assert abs(start - 400.5) <= 1 and abs(end - 460.5) <= 1
+
+
+@pytest.mark.parametrize("upright", [False, True])
+def test_a_grids_lines_broken_too_often_to_be_seen_alone_are_found_from_their_family(upright):
+    mask = np.zeros((600, 800), np.uint8)
+    for y in range(45, 600, 30):  # whole level lines
+        cv2.line(mask, (0, y), (799, y), 1, 2)
+    broken = (115, 235, 265, 475, 685, 775)  # upright lines inked 20 px in every 36
+    for x in range(25, 800, 30):
+        if x not in broken:
+            cv2.line(mask, (x, 0), (x, 599), 1, 2)
+    for x in broken:
+        for y in range(0, 600, 36):
+            cv2.line(mask, (x, y), (x, y + 19), 1, 2)
+    if upright:  # the same grid turned: the broken lines level
+        mask = np.ascontiguousarray(mask.T)
+    found = [(a[1] + b[1]) / 2 if upright else (a[0] + b[0]) / 2
+             for a, b in find_rulings(mask) if (a[0] == 0) == upright]
+    assert all(min(abs(f - x - 0.5) for f in found) <= 1.5 for x in broken)
 
 
 def test_a_mark_on_the_desk_beside_the_page_is_no_line_but_a_short_line_in_shadow_is():

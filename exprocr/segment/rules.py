@@ -23,6 +23,10 @@ _REMNANT = 1.25  # a mark in a ruling's band no darker than this is a piece of t
 _SNAP = 0.01  # how far across a found line (share of the image's side) its ink is looked for
 _SNAP_POINTS = 12  # bare points along a line (of 64) needed to move it
 
+_MIN_SPACING = 0.01  # rulings closer than this share of the image's side are no family
+_COVER_REACH = 0.002  # how near a guessed ruling (share of the side) its ink must be ...
+_COVERED = 0.5  # ... along this share of its length
+
 Line = tuple[tuple[int, int], tuple[int, int]]  # a ruling, end to end across the image
 
 
@@ -166,7 +170,66 @@ def find_rulings(mask: np.ndarray, paper: np.ndarray | None = None) -> list[Line
         return (max(x1, x2) < margin or min(x1, x2) > w - margin
                 or max(y1, y2) < margin or min(y1, y2) > h - margin)
     lines = [_snapped(_across(s, mask.shape), mask) for s in _is_paper(segments, mask.shape, paper)]
+    lines += _completed(lines, mask)
     return [line for line in lines if not along_frame(line)]
+
+
+def _coverage(line: Line, mask: np.ndarray) -> float:
+    """Share of the points along a line that have ink on it, give or take a few pixels."""
+    (x1, y1), (x2, y2) = line
+    reach = max(2, int(round(_COVER_REACH * max(mask.shape))))
+    _, _, rows, cols, inside = _across_line(line, 128, reach, _is_level(x1, y1, x2, y2), mask.shape)
+    points = inside.all(axis=1)
+    if not points.any():
+        return 0.0
+    return float(mask[rows, cols].astype(bool)[points].any(axis=1).mean())
+
+
+def _completed(lines: list[Line], mask: np.ndarray) -> list[Line]:
+    """The members of a family of evenly spaced rulings that the Hough transform lost
+    (faint, broken, or written over): a gap of k spacings holds k − 1 of them, and the
+    family may go on past its outermost lines. A guess counts where ink runs along it."""
+    h, w = mask.shape
+    added: list[Line] = []
+    for level in (True, False):
+        # A line as its two ends across the image: (y at the left, y at the right) or
+        # (x at the top, x at the bottom).
+        ends = sorted({(a[1], b[1]) if level else (a[0], b[0])
+                       for a, b in lines if _is_level(*a, *b) == level}, key=sum)
+        apart = _MIN_SPACING * min(h, w)
+        distinct = [end for i, end in enumerate(ends) if i == 0 or sum(end) - sum(ends[i - 1]) > 2 * apart]
+        if len(distinct) < 3:
+            continue
+        points = np.array(distinct, float)
+        gaps = np.diff(points.sum(axis=1) / 2)
+        unit = gaps[gaps <= 1.3 * gaps.min()]
+        spacing = float(np.median(unit))
+        multiples = gaps / spacing
+        if len(unit) < 2 or np.mean(np.abs(multiples - np.round(multiples)) <= 0.2) < 0.7:
+            continue  # not a family of evenly spaced lines
+
+        def line_at(end: np.ndarray) -> Line:
+            a, b = (int(round(v)) for v in end)
+            return ((0, a), (w - 1, b)) if level else ((a, 0), (b, h - 1))
+
+        guesses = []
+        for p, q, gap in zip(points[:-1], points[1:], gaps):
+            k = int(round(gap / spacing))
+            if k >= 2 and abs(gap / k - spacing) <= 0.25 * spacing:
+                guesses += [p + (q - p) * j / k for j in range(1, k)]
+        limit = h if level else w
+        for start, neighbour in ((points[0], points[1]), (points[-1], points[-2])):
+            step = (start - neighbour) / max(1, round(abs(float(np.mean(start - neighbour))) / spacing))
+            end, misses = start + step, 0
+            while 0 <= float(np.mean(end)) < limit and misses < 2:
+                misses = misses + 1 if _coverage(line_at(end), mask) < _COVERED else 0
+                guesses.append(end)
+                end = end + step
+        for end in guesses:
+            line = line_at(end)
+            if _coverage(line, mask) >= _COVERED:
+                added.append(_snapped(line, mask))
+    return added
 
 
 def _measure(mask: np.ndarray, darkness: np.ndarray, line: Line, across: int, reach: int) -> tuple[int, float]:

@@ -197,7 +197,10 @@ def _completed(lines: list[Line], mask: np.ndarray) -> list[Line]:
         ends = sorted({(a[1], b[1]) if level else (a[0], b[0])
                        for a, b in lines if _is_level(*a, *b) == level}, key=sum)
         apart = _MIN_SPACING * min(h, w)
-        distinct = [end for i, end in enumerate(ends) if i == 0 or sum(end) - sum(ends[i - 1]) > 2 * apart]
+        distinct: list[tuple[int, int]] = []
+        for end in ends:  # the Hough transform finds a thick line more than once
+            if not distinct or sum(end) - sum(distinct[-1]) > 2 * apart:
+                distinct.append(end)
         if len(distinct) < 3:
             continue
         points = np.array(distinct, float)
@@ -212,23 +215,28 @@ def _completed(lines: list[Line], mask: np.ndarray) -> list[Line]:
             a, b = (int(round(v)) for v in end)
             return ((0, a), (w - 1, b)) if level else ((a, 0), (b, h - 1))
 
-        guesses = []
+        def inked(end: np.ndarray) -> bool:
+            return _coverage(line_at(end), mask) >= _COVERED
+
+        found = []
         for p, q, gap in zip(points[:-1], points[1:], gaps):
             k = int(round(gap / spacing))
             if k >= 2 and abs(gap / k - spacing) <= 0.25 * spacing:
-                guesses += [p + (q - p) * j / k for j in range(1, k)]
+                found += [end for j in range(1, k) if inked(end := p + (q - p) * j / k)]
         limit = h if level else w
         for start, neighbour in ((points[0], points[1]), (points[-1], points[-2])):
+            # Outwards, one spacing at a time (perspective widens or narrows it), until two
+            # guesses in a row find no ruling: the page ends, or the grid does.
             step = (start - neighbour) / max(1, round(abs(float(np.mean(start - neighbour))) / spacing))
             end, misses = start + step, 0
             while 0 <= float(np.mean(end)) < limit and misses < 2:
-                misses = misses + 1 if _coverage(line_at(end), mask) < _COVERED else 0
-                guesses.append(end)
+                if inked(end):
+                    found.append(end)
+                    misses = 0
+                else:
+                    misses += 1
                 end = end + step
-        for end in guesses:
-            line = line_at(end)
-            if _coverage(line, mask) >= _COVERED:
-                added.append(_snapped(line, mask))
+        added += [_snapped(line_at(end), mask) for end in found]
     return added
 
 

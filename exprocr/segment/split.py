@@ -87,6 +87,20 @@ def _minus_meeting(mask: np.ndarray, a: int, b: int) -> bool:
     return max(runs, default=0) <= 2.5 * thickness
 
 
+def _others(classes: int, joinable: np.ndarray | None) -> np.ndarray:
+    """The classes a piece of a touching group is not (operators); none when `joinable` is unset."""
+    return np.setdiff1d(np.arange(classes), joinable) if joinable is not None else np.zeros(0, np.int64)
+
+
+def _whole_score(whole: np.ndarray, width: int, x_height: float, joinable: np.ndarray | None) -> float:
+    """The symbol left whole: read as a digit it may be as wide as a wide digit, as an
+    operator wider. Whether it is one symbol is the question, not which: a cross the
+    classifier cannot decide between `+` and `×` is still one operator, not two digits."""
+    widest = _WIDEST_WHOLE_DIGIT if joinable is not None and whole.argmax() in joinable else _WIDEST_SYMBOL
+    single = max(float(whole.max()), float(whole[_others(len(whole), joinable)].sum()))
+    return float(np.log(max(single, 1e-6))) - _width_penalty(width, x_height, widest)
+
+
 def split_columns(mask: np.ndarray, x_height: float, classify: Classify | None,
                   joinable: np.ndarray | None = None) -> list[tuple[int, int]]:
     """Column ranges of the pieces: [(0, width)] when the symbol is best left whole.
@@ -108,33 +122,35 @@ def split_columns(mask: np.ndarray, x_height: float, classify: Classify | None,
         chosen = sorted(sorted(cuts, key=lambda c: mask[:, c].sum())[: pieces - 1])
         bounds = [0] + chosen + [width]
         return list(zip(bounds[:-1], bounds[1:]))
-    images = np.stack([normalize_glyph(_piece(mask, a, b)) for a, b in segments])
-    probabilities = classify(images)
-    # The classes a piece of a touching group is not (operators); none when `joinable` is unset.
-    others = (np.setdiff1d(np.arange(probabilities.shape[1]), joinable) if joinable is not None
-              else np.zeros(0, np.int64))
-    minus = np.zeros(len(segments), bool)
     if joinable is None:
-        as_piece = probabilities.max(axis=1)
-    else:  # other operators touch a digit through clutter or a tight hand: allowed, at a price
+        tall = minus = np.zeros(len(segments), bool)
+    else:
         # A digit is full height: a low piece (the tail of a `2`) cannot be one.
         tall = np.array([_ink_height(mask, a, b) >= 0.5 * x_height for a, b in segments])
         # A minus written against a digit is no clutter: it is as welcome as a digit.
         minus = np.array([not is_tall and _minus_meeting(mask, a, b)
                           for (a, b), is_tall in zip(segments, tall)])
+    # Two pieces or more score at most two cut penalties below nothing (a piece's
+    # log-probability and width penalty are never positive), unless a minus's cut pays
+    # none: a whole that scores above that is kept without classifying any piece.
+    if not minus.any():
+        whole = classify(normalize_glyph(_piece(mask, 0, width))[None])[0]
+        if _whole_score(whole, width, x_height, joinable) > -_CUT_PENALTY:
+            return [(0, width)]
+    images = np.stack([normalize_glyph(_piece(mask, a, b)) for a, b in segments])
+    probabilities = classify(images)
+    if joinable is None:
+        as_piece = probabilities.max(axis=1)
+    else:  # other operators touch a digit through clutter or a tight hand: allowed, at a price
+        others = _others(probabilities.shape[1], joinable)
         operator = np.where(minus, 1.0, _OPERATOR_PIECE) * probabilities[:, others].max(axis=1, initial=0.0)
         as_piece = np.maximum(probabilities[:, joinable].max(axis=1) * tall, operator)
     # The classifier is sure of almost anything squeezed into 20×20; a glyph's width is not:
-    # a piece or a whole read as a digit may be as wide as a digit, a whole operator wider.
-    # A minus's cut is its own evidence: it pays no cut penalty.
+    # a piece read as a digit may be as wide as a digit. A minus's cut is its own evidence:
+    # it pays no cut penalty.
     score = {(a, b): np.log(max(piece, 1e-6)) - _width_penalty(b - a, x_height, _WIDEST_DIGIT)
              + _CUT_PENALTY * is_minus for (a, b), piece, is_minus in zip(segments, as_piece, minus)}
-    whole = probabilities[segments.index((0, width))]
-    widest = _WIDEST_WHOLE_DIGIT if joinable is not None and whole.argmax() in joinable else _WIDEST_SYMBOL
-    # Whether the whole is one symbol is the question, not which: a cross the classifier
-    # cannot decide between `+` and `×` is still one operator, not two digits.
-    single = max(float(whole.max()), float(whole[others].sum()))
-    score[(0, width)] = np.log(max(single, 1e-6)) - _width_penalty(width, x_height, widest)
+    score[(0, width)] = _whole_score(probabilities[segments.index((0, width))], width, x_height, joinable)
     best: dict[int, tuple[float, list[tuple[int, int]]]] = {0: (0.0, [])}
     for b in points[1:]:
         options = [(best[a][0] + score[(a, b)] - _CUT_PENALTY, best[a][1] + [(a, b)])

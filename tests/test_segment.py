@@ -338,8 +338,8 @@ def test_a_found_ruling_a_few_pixels_off_is_moved_onto_its_ink(upright):
     assert abs(start - 400.5) <= 1 and abs(end - 460.5) <= 1
 
 
-@pytest.mark.parametrize("upright", [False, True])
-def test_a_grids_lines_broken_too_often_to_be_seen_alone_are_found_from_their_family(upright):
+@pytest.mark.parametrize("turned", [False, True])
+def test_a_grids_lines_broken_too_often_to_be_seen_alone_are_found_from_their_family(turned):
     mask = np.zeros((600, 800), np.uint8)
     for y in range(45, 600, 30):  # whole level lines
         cv2.line(mask, (0, y), (799, y), 1, 2)
@@ -350,10 +350,10 @@ def test_a_grids_lines_broken_too_often_to_be_seen_alone_are_found_from_their_fa
     for x in broken:
         for y in range(0, 600, 36):
             cv2.line(mask, (x, y), (x, y + 19), 1, 2)
-    if upright:  # the same grid turned: the broken lines level
+    if turned:  # the same grid turned: the broken lines level
         mask = np.ascontiguousarray(mask.T)
-    found = [(a[1] + b[1]) / 2 if upright else (a[0] + b[0]) / 2
-             for a, b in find_rulings(mask) if (a[0] == 0) == upright]
+    found = [(a[1] + b[1]) / 2 if turned else (a[0] + b[0]) / 2
+             for a, b in find_rulings(mask) if (a[0] == 0) == turned]  # the broken family's lines
     assert all(min(abs(f - x - 0.5) for f in found) <= 1.5 for x in broken)
 
 

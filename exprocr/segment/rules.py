@@ -169,7 +169,10 @@ def find_rulings(mask: np.ndarray, paper: np.ndarray | None = None) -> list[Line
         (x1, y1), (x2, y2) = line
         return (max(x1, x2) < margin or min(x1, x2) > w - margin
                 or max(y1, y2) < margin or min(y1, y2) > h - margin)
-    lines = [_snapped(_across(s, mask.shape), mask) for s in _is_paper(segments, mask.shape, paper)]
+    # The Hough transform finds a ruling several times over (most lines of a page 2–3
+    # times), and snapped onto its ink each is the same line: it is measured and erased once.
+    lines = list(dict.fromkeys(_snapped(_across(s, mask.shape), mask)
+                               for s in _is_paper(segments, mask.shape, paper)))
     lines += _completed(lines, mask)
     return [line for line in lines if not along_frame(line)]
 

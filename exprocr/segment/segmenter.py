@@ -365,7 +365,9 @@ class _PageGlyphs:
             return [_glyph(mask, (x, y, x2 - x, y2 - y), line, self.scale, "dot", pen=self.pen)]
         pieces = [(0, x2 - x)]
         if touching or (symbol.w > _WIDE * line.x_height and symbol.h >= 0.65 * line.x_height):
-            pieces = split_columns(mask, line.x_height, self.classify, self.joinable)
+            if image is None and self.classify is not None:  # asked whole, and kept whole most often
+                image = normalize_glyph(mask.astype(np.uint8) * 255)
+            pieces = split_columns(mask, line.x_height, self.classify, self.joinable, image)
         glyphs = []
         for a, b in pieces:
             part = mask[:, a:b]

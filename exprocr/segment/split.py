@@ -102,10 +102,12 @@ def _whole_score(whole: np.ndarray, width: int, x_height: float, joinable: np.nd
 
 
 def split_columns(mask: np.ndarray, x_height: float, classify: Classify | None,
-                  joinable: np.ndarray | None = None) -> list[tuple[int, int]]:
+                  joinable: np.ndarray | None = None, image: np.ndarray | None = None
+                  ) -> list[tuple[int, int]]:
     """Column ranges of the pieces: [(0, width)] when the symbol is best left whole.
 
-    `joinable` holds the class indices a piece of a touching group may take (the digits).
+    `joinable` holds the class indices a piece of a touching group may take (the digits);
+    `image` is the whole symbol normalized, if the caller has it already.
     """
     width = mask.shape[1]
     cuts = candidate_cuts(mask, x_height)
@@ -133,12 +135,15 @@ def split_columns(mask: np.ndarray, x_height: float, classify: Classify | None,
     # Two pieces or more score at most two cut penalties below nothing (a piece's
     # log-probability and width penalty are never positive), unless a minus's cut pays
     # none: a whole that scores above that is kept without classifying any piece.
-    if not minus.any():
-        whole = classify(normalize_glyph(_piece(mask, 0, width))[None])[0]
-        if _whole_score(whole, width, x_height, joinable) > -_CUT_PENALTY:
-            return [(0, width)]
-    images = np.stack([normalize_glyph(_piece(mask, a, b)) for a, b in segments])
-    probabilities = classify(images)
+    whole = classify((normalize_glyph(_piece(mask, 0, width)) if image is None else image)[None])[0]
+    score = {(0, width): _whole_score(whole, width, x_height, joinable)}
+    if not minus.any() and score[(0, width)] > -_CUT_PENALTY:
+        return [(0, width)]
+    pieces = [segment != (0, width) for segment in segments]
+    segments, tall, minus = [s for s, piece in zip(segments, pieces) if piece], tall[pieces], minus[pieces]
+    if not segments:
+        return [(0, width)]
+    probabilities = classify(np.stack([normalize_glyph(_piece(mask, a, b)) for a, b in segments]))
     if joinable is None:
         as_piece = probabilities.max(axis=1)
     else:  # other operators touch a digit through clutter or a tight hand: allowed, at a price
@@ -148,9 +153,8 @@ def split_columns(mask: np.ndarray, x_height: float, classify: Classify | None,
     # The classifier is sure of almost anything squeezed into 20×20; a glyph's width is not:
     # a piece read as a digit may be as wide as a digit. A minus's cut is its own evidence:
     # it pays no cut penalty.
-    score = {(a, b): np.log(max(piece, 1e-6)) - _width_penalty(b - a, x_height, _WIDEST_DIGIT)
-             + _CUT_PENALTY * is_minus for (a, b), piece, is_minus in zip(segments, as_piece, minus)}
-    score[(0, width)] = _whole_score(probabilities[segments.index((0, width))], width, x_height, joinable)
+    score.update({(a, b): np.log(max(piece, 1e-6)) - _width_penalty(b - a, x_height, _WIDEST_DIGIT)
+                  + _CUT_PENALTY * is_minus for (a, b), piece, is_minus in zip(segments, as_piece, minus)})
     best: dict[int, tuple[float, list[tuple[int, int]]]] = {0: (0.0, [])}
     for b in points[1:]:
         options = [(best[a][0] + score[(a, b)] - _CUT_PENALTY, best[a][1] + [(a, b)])

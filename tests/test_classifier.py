@@ -235,3 +235,23 @@ def test_normalized_glyphs_are_the_same_from_a_cold_and_a_warm_cache(tmp_path, m
     cold = _normalized(images)
     warm = _normalized(images)
     assert np.array_equal(cold, warm) and any(tmp_path.rglob("*.npy"))
+
+
+def _letter_x(steep: float, shallow: float, short: float, along: float) -> np.ndarray:
+    """A `×` written like the letter x: a long arm near upright and a short one well off
+    level crossing it off centre (a real photo's `×` of this shape was read as `+`)."""
+    canvas = np.zeros((384, 384), np.uint8)
+    for (cx, cy), degrees, half in (((192, 192), steep, 120), ((192 + along * np.cos(np.radians(steep)),
+                                     192 - along * np.sin(np.radians(steep))), shallow, short)):
+        dx, dy = half * np.cos(np.radians(degrees)), half * np.sin(np.radians(degrees))
+        cv2.line(canvas, (int(cx - dx), int(cy + dy)), (int(cx + dx), int(cy - dy)), 255, 16, cv2.LINE_AA)
+    return canvas
+
+
+def test_a_letter_x_reads_as_times_and_a_plus_as_plus():
+    model = GlyphClassifier.load()
+    crosses = [_letter_x(steep, shallow, short, along) for steep in (65, 75) for shallow in (-40, -50)
+               for short in (48, 72) for along in (-40, 40)]
+    pluses = [_letter_x(90, tilt, 120, 0) for tilt in (-15, -5, 0, 5, 15)]
+    labels = [model.symbols[k] for k in model.symbol_proba(np.stack([normalize_glyph(g) for g in crosses + pluses])).argmax(1)]
+    assert labels == ["×"] * len(crosses) + ["+"] * len(pluses)

@@ -42,10 +42,11 @@ def _rotate(strokes: list[Stroke], degrees: float) -> list[Stroke]:
     return [(s - centre) @ matrix.T + centre for s in strokes]
 
 
-def _arm(rng: np.random.Generator, centre: tuple[float, float], angle: float, half: float) -> Stroke:
-    """A straight stroke through `centre` at `angle` radians above level, `half` long each way."""
+def _arm(rng: np.random.Generator, centre: tuple[float, float], angle: float, half: float,
+         bend: float = 0.08) -> Stroke:
+    """A stroke through `centre` at `angle` radians above level, `half` long each way."""
     dx, dy = half * np.cos(angle), half * np.sin(angle)
-    return _line(rng, (centre[0] - dx, centre[1] + dy), (centre[0] + dx, centre[1] - dy))
+    return _line(rng, (centre[0] - dx, centre[1] + dy), (centre[0] + dx, centre[1] - dy), bend)
 
 
 def _jitter(rng: np.random.Generator, scale: float = 4.0) -> float:
@@ -74,15 +75,15 @@ def _cross(rng):
         spokes = int(rng.choice([3, 3, 4]))
         r = rng.uniform(16, 30)
         base = rng.uniform(0, 180)
-        return [_line(rng, (c - r * np.cos(a), c - r * np.sin(a)), (c + r * np.cos(a), c + r * np.sin(a)), 0.03)
-                for a in np.radians(base + 180 / spokes * np.arange(spokes))], []
+        return [_arm(rng, (c, c), -a, r, 0.03) for a in np.radians(base + 180 / spokes * np.arange(spokes))], []
     if style == "lean":  # a letter x: one arm near upright, the other well off level and often off centre
-        steep, shallow = np.radians(rng.uniform(55, 80)), np.radians(rng.uniform(32, 55))
-        sign = rng.choice([-1.0, 1.0])
-        long, short = rng.uniform(18, 34), rng.uniform(12, 28)
-        along = rng.uniform(-0.3, 0.3) * long  # where the short arm crosses the long one
-        crossing = (c + along * np.cos(sign * steep), c - along * np.sin(sign * steep))
-        return [_arm(rng, (c, c), sign * steep, long), _arm(rng, crossing, -sign * shallow, short)], []
+        steep, shallow = np.radians(rng.uniform(55, 80)), -np.radians(rng.uniform(32, 55))
+        side = rng.choice([-1.0, 1.0])  # which way the upright arm leans
+        steep, shallow = side * steep, side * shallow
+        long_half, short_half = rng.uniform(18, 34), rng.uniform(12, 28)
+        along = rng.uniform(-0.3, 0.3) * long_half  # where the short arm crosses the long one
+        crossing = (c + along * np.cos(steep), c - along * np.sin(steep))
+        return [_arm(rng, (c, c), steep, long_half), _arm(rng, crossing, shallow, short_half)], []
     w, h = rng.uniform(16, 32), rng.uniform(16, 32)
     if style == "arcs":  # a cursive x: ')' and '(' back to back
         r = (w * rng.uniform(0.6, 0.9), h)

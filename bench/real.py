@@ -35,6 +35,8 @@ def main() -> None:
     labels = load_labels(args.labels or args.photos / "labels.tsv")
     reader = Reader()
     args.overlays.mkdir(parents=True, exist_ok=True)
+    for stale in args.overlays.glob("*.png"):  # the folder shows this run's failures, no earlier one's
+        stale.unlink()
     ours, seconds, attribution, causes = {}, [], Attribution(), {}
     for name, label in labels.items():
         start = time.perf_counter()

@@ -27,6 +27,7 @@ class InkMap:
     paper: np.ndarray  # estimated brightness of the paper (or what lies there), H×W
     inverted: bool  # True when the photo showed light ink on a dark board
     noise: float  # robust spread of the paper's darkness
+    level: float = 0.0  # the paper's own darkness, above 0 where noise lifted its estimate
 
 
 def ink_channel(bgr: np.ndarray) -> np.ndarray:
@@ -111,7 +112,7 @@ def ink_darkness(bgr: np.ndarray) -> InkMap:
     sample = darkness[::6, ::6]
     median = float(np.median(sample))
     noise = float(np.median(np.abs(sample - median))) * 1.4826 + 1e-3
-    return InkMap(darkness=darkness, paper=background, inverted=inverted, noise=noise)
+    return InkMap(darkness=darkness, paper=background, inverted=inverted, noise=noise, level=median)
 
 
 def candidate_mask(ink: InkMap) -> tuple[np.ndarray, float]:
@@ -120,6 +121,9 @@ def candidate_mask(ink: InkMap) -> tuple[np.ndarray, float]:
     It is deliberately generous: components are judged afterwards by their own contrast
     against the writing's, which is how faint pencil is kept and show-through dropped.
     """
-    threshold = max(6.0 * ink.noise, 0.07)
+    # Paper several noise spreads darker than white is noise lifting the paper's estimate
+    # (the closing keeps each window's brightest grain): the threshold starts from the paper.
+    level = ink.level if ink.level > 2.0 * ink.noise else 0.0
+    threshold = max(level + 6.0 * ink.noise, 0.07)
     mask = (ink.darkness > threshold).astype(np.uint8)
     return mask, threshold

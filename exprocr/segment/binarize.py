@@ -27,7 +27,7 @@ class InkMap:
     paper: np.ndarray  # estimated brightness of the paper (or what lies there), H×W
     inverted: bool  # True when the photo showed light ink on a dark board
     noise: float  # robust spread of the paper's darkness
-    level: float = 0.0  # the paper's own darkness, above 0 where noise lifted its estimate
+    level: float  # the paper's own darkness (median): above 0 where noise lifted its estimate
 
 
 def ink_channel(bgr: np.ndarray) -> np.ndarray:

@@ -233,17 +233,19 @@ def _viterbi(glyphs: list[GlyphInput], options: list[list[Option]]) -> list[Pick
             candidates = [((state, lone_zero, digits), score + drop, (None, path))]
             for label, probability, option_score in choices:
                 nxt = _step(state, _CATEGORY[label])
-                if nxt is not None:
-                    # Nobody writes `09` or `007`: a digit after a number's lone `0` costs.
-                    cost = _LEADING_ZERO_COST if lone_zero and nxt[0] == "digit" else 0.0
-                    opens_with_zero = label == "0" and state[0] in _OPERAND_EXPECTED
-                    # `6/1823` read `611823`: an operand of five or six digits costs.
-                    whole = (min(digits + 1, _LONG_OPERAND + _LONG_OPERAND_CHARGED)
-                             if nxt[0] == "digit" and not nxt[3] else 0)
-                    if _LONG_OPERAND < whole > digits and not nxt[2]:
-                        cost += _LONG_OPERAND_COST
-                    candidates.append(((nxt, opens_with_zero, whole), score + option_score + cost,
-                                       ((label, probability), path)))
+                if nxt is None:
+                    continue
+                last, _, seen_eq, after_point = nxt
+                # Nobody writes `09` or `007`: a digit after a number's lone `0` costs.
+                cost = _LEADING_ZERO_COST if lone_zero and last == "digit" else 0.0
+                opens_with_zero = label == "0" and state[0] in _OPERAND_EXPECTED
+                # `6/1823` read `611823`: an operand of five or six digits costs.
+                whole_digits = (min(digits + 1, _LONG_OPERAND + _LONG_OPERAND_CHARGED)
+                                if last == "digit" and not after_point else 0)
+                if whole_digits > max(digits, _LONG_OPERAND) and not seen_eq:
+                    cost += _LONG_OPERAND_COST
+                candidates.append(((nxt, opens_with_zero, whole_digits), score + option_score + cost,
+                                   ((label, probability), path)))
             for nxt, total, new_path in candidates:
                 if nxt not in following or total > following[nxt][0]:
                     following[nxt] = (total, new_path)

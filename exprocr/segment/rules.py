@@ -188,6 +188,17 @@ def _coverage(line: Line, mask: np.ndarray) -> float:
     return float(mask[rows, cols].astype(bool)[points].any(axis=1).mean())
 
 
+def _family_spacing(gaps: np.ndarray) -> float | None:
+    """The spacing of evenly spaced rulings from the gaps between those found (some gaps
+    span several spacings), or None when the lines are no such family."""
+    unit = gaps[gaps <= 1.3 * gaps.min()]
+    spacing = float(np.median(unit))
+    multiples = gaps / spacing
+    if len(unit) < 2 or np.mean(np.abs(multiples - np.round(multiples)) <= 0.2) < 0.7:
+        return None
+    return spacing
+
+
 def _completed(lines: list[Line], mask: np.ndarray) -> list[Line]:
     """The members of a family of evenly spaced rulings that the Hough transform lost
     (faint, broken, or written over): a gap of k spacings holds k − 1 of them, and the
@@ -208,11 +219,9 @@ def _completed(lines: list[Line], mask: np.ndarray) -> list[Line]:
             continue
         points = np.array(distinct, float)
         gaps = np.diff(points.sum(axis=1) / 2)
-        unit = gaps[gaps <= 1.3 * gaps.min()]
-        spacing = float(np.median(unit))
-        multiples = gaps / spacing
-        if len(unit) < 2 or np.mean(np.abs(multiples - np.round(multiples)) <= 0.2) < 0.7:
-            continue  # not a family of evenly spaced lines
+        spacing = _family_spacing(gaps)
+        if spacing is None:
+            continue
 
         def line_at(end: np.ndarray) -> Line:
             a, b = (int(round(v)) for v in end)

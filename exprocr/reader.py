@@ -18,7 +18,7 @@ from exprocr.results import ReadResult
 from exprocr.segment.debug import render_debug
 from exprocr.segment.load import PROCESSING_PIXELS, LoadedImage, load_image
 from exprocr.segment.orientation import ROTATIONS, rotate, unrotate_box
-from exprocr.segment.skew import level, levelling, needs_levelling, unlevel_box, writing_angle
+from exprocr.segment.skew import level, levelling, must_level, needs_levelling, unlevel_box, writing_angle
 from exprocr.segment.segmenter import segment
 from exprocr.segment.types import Box, Glyph, Page
 
@@ -138,10 +138,20 @@ class Reader:
         the processing size (of the photo, or of the part the writing lies in), nor for
         hundreds of marks (dotted paper): it costs 4× the time of what it enlarges."""
         turned = rotate(image.bgr, rotation)
-        reading = self._read_page(self._segment(turned, image.scale), image, rotation, 0.0)
-        if rotation == 0 and not reading.trusted:
-            skew = writing_angle(turned)
-            if needs_levelling(skew):
+        skew = writing_angle(turned) if rotation == 0 else 0.0
+        reading = None
+        if must_level(skew):
+            # So far off level that a `+` passes for a `×` with confidence: read levelled,
+            # unless nothing is found that way.
+            levelled = level(turned, skew)
+            reading = self._read_page(self._segment(levelled, image.scale), image, rotation, skew)
+            if reading.result.lines:
+                turned = levelled
+            else:
+                reading = None
+        if reading is None:
+            reading = self._read_page(self._segment(turned, image.scale), image, rotation, 0.0)
+            if not reading.trusted and needs_levelling(skew):
                 levelled = level(turned, skew)
                 retry = self._read_page(self._segment(levelled, image.scale), image, rotation, skew)
                 if retry.quality > reading.quality:

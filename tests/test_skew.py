@@ -4,7 +4,9 @@ import cv2
 import numpy as np
 import pytest
 
-from exprocr.segment.skew import level, levelling, needs_levelling, unlevel_box, writing_angle
+from exprocr.reader import Reader
+from exprocr.segment.load import load_image
+from exprocr.segment.skew import level, levelling, must_level, needs_levelling, unlevel_box, writing_angle
 from tests.drawing import draw_lines, rotate_bound
 
 
@@ -31,3 +33,27 @@ def test_a_box_levelled_and_mapped_back_surrounds_the_same_place():
     x, y, w, h = unlevel_box(box, cv2.invertAffineTransform(matrix))
     assert x <= 200 and y <= 100 and x + w >= 230 and y + h >= 140
     assert w <= 30 + 20 and h <= 40 + 20  # no more than the turn's slack around it
+
+
+def test_writing_far_off_level_is_always_read_levelled():
+    # A sure reading of writing turned 11° is not trusted as it is: the classifier learnt
+    # `+` and `×`, `1` and `/` apart by their angle, turned a few degrees at most.
+    assert must_level(-11.0) and not must_level(6.0)
+    assert not must_level(15.0)  # the end of the search: the sharpest rows may lie beyond
+    photo = rotate_bound(draw_lines(["12+34×5-70", "7-4+12×3"], size=(900, 420)), 11)
+    page, result = Reader().read_image(load_image(photo))
+    assert page.skew == pytest.approx(-11, abs=1.0)
+    assert [line.ascii for line in result.lines] == ["12+34*5-70", "7-4+12*3"]
+
+
+def test_levelling_does_not_draw_a_mark_on_the_frame_out_into_a_stroke():
+    # A pen's tip where the frame cuts the photo, carried out sharp into the corner the
+    # levelling opens, would be a long dark bar beside the writing.
+    photo = np.full((400, 600, 3), 235, np.uint8)
+    photo[180:188, 585:] = 30  # a dark mark 8 px tall at the right edge
+    levelled = level(photo, -10.0)
+    matrix, _ = levelling((600, 400), -10.0)
+    inside = cv2.warpAffine(np.full((400, 600), 255, np.uint8), matrix, levelled.shape[1::-1],
+                            flags=cv2.INTER_NEAREST) > 0
+    corner = levelled[~inside]
+    assert corner.min() > 170  # no dark streak in the fill (30 carried out sharp), a faint shade

@@ -16,6 +16,8 @@ _SIDE = 400  # long side of the copy the angle is searched on
 _LARGEST = 15.0  # degrees either way searched
 _STEP = 0.5
 _LEAST = 5.0  # writing less off level than this is read as it is: the segmenter follows it
+_ALWAYS = 8.0  # writing this far off level is always read levelled
+_CORNER_BLUR = 0.05  # share of the levelled photo's side the corners' fill is blurred over
 _SURE = 1.15  # the best angle's rows must be this much sharper than level ones
 
 
@@ -45,6 +47,14 @@ def needs_levelling(angle: float) -> bool:
     return abs(angle) >= _LEAST
 
 
+def must_level(angle: float) -> bool:
+    """Whether writing at `angle` is too far off level to be read as it is, however sure
+    the reading: the classifier tells `+` from `×` and `1` from `/` by their strokes'
+    angle, and learnt them turned no further than a few degrees. Not at the end of the
+    search, where the sharpest rows may lie beyond it (a page's edges, not its writing)."""
+    return _ALWAYS <= abs(angle) < _LARGEST
+
+
 def levelling(size: tuple[int, int], angle: float) -> tuple[np.ndarray, tuple[int, int]]:
     """The 2×3 matrix that turns a (width, height) photo so writing at `angle` lies level,
     and the size of the canvas grown to keep every corner."""
@@ -58,10 +68,16 @@ def levelling(size: tuple[int, int], angle: float) -> tuple[np.ndarray, tuple[in
 
 
 def level(bgr: np.ndarray, angle: float) -> np.ndarray:
-    """The photo levelled on its grown canvas, its edge pixels carried out to fill the
-    corners: a desk along the frame stays along it."""
+    """The photo levelled on its grown canvas. The corners are filled with the edge pixels
+    carried out, so a desk along the frame stays along it, but blurred broadly: carried out
+    sharp, a dark mark the frame cuts through (a pen, a page's corner) is drawn out into a
+    streak that reads as a stroke."""
     matrix, size = levelling((bgr.shape[1], bgr.shape[0]), angle)
-    return cv2.warpAffine(bgr, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    carried = cv2.warpAffine(bgr, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    inside = cv2.warpAffine(np.full(bgr.shape[:2], 255, np.uint8), matrix, size, flags=cv2.INTER_NEAREST)
+    reach = max(3, int(_CORNER_BLUR * max(size)))
+    blurred = cv2.blur(carried, (reach, reach))
+    return np.where((inside > 0)[..., None] if carried.ndim == 3 else inside > 0, carried, blurred)
 
 
 def unlevel_box(box: tuple[int, int, int, int], back: np.ndarray) -> tuple[int, int, int, int]:

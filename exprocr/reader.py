@@ -40,6 +40,7 @@ _UNWRITTEN = 0.8  # the weight of a reading holding such a number
 _SMALL_WRITING = 48  # pixels: writing less tall than this is segmented again at twice the size
 _ENLARGED_GLYPHS = 80  # ... if it has no more glyphs than this
 _ENLARGED_MARGIN = 3  # line heights of photo kept around the writing when only it is enlarged
+_LEVELLED_SHARE = 0.8  # writing far off level is read levelled if that is this sure as read as it is
 
 
 @dataclass
@@ -138,24 +139,17 @@ class Reader:
         the processing size (of the photo, or of the part the writing lies in), nor for
         hundreds of marks (dotted paper): it costs 4× the time of what it enlarges."""
         turned = rotate(image.bgr, rotation)
+        reading = self._read_page(self._segment(turned, image.scale), image, rotation, 0.0)
         skew = writing_angle(turned) if rotation == 0 else 0.0
-        reading = None
-        if must_level(skew):
-            # So far off level that a `+` passes for a `×` with confidence: read levelled,
-            # unless nothing is found that way.
+        if needs_levelling(skew) and (must_level(skew) or not reading.trusted):
             levelled = level(turned, skew)
-            reading = self._read_page(self._segment(levelled, image.scale), image, rotation, skew)
-            if reading.result.lines:
-                turned = levelled
-            else:
-                reading = None
-        if reading is None:
-            reading = self._read_page(self._segment(turned, image.scale), image, rotation, 0.0)
-            if not reading.trusted and needs_levelling(skew):
-                levelled = level(turned, skew)
-                retry = self._read_page(self._segment(levelled, image.scale), image, rotation, skew)
-                if retry.quality > reading.quality:
-                    reading, turned = retry, levelled
+            retry = self._read_page(self._segment(levelled, image.scale), image, rotation, skew)
+            # Far off level, a sure reading as it is may still take a `+` for a `×`: there
+            # the levelled reading wins unless it is clearly less sure (a grid the levelled
+            # photo kept, say), elsewhere only if it is surer.
+            bar = _LEVELLED_SHARE * reading.quality if must_level(skew) else reading.quality
+            if retry.quality > bar:
+                reading, turned = retry, levelled
         heights = [line.x_height * image.scale for line in reading.page.lines]
         glyphs = sum(len(line.glyphs) for line in reading.page.lines)
         if rotation == 0 and heights and max(heights) < _SMALL_WRITING and glyphs <= _ENLARGED_GLYPHS:

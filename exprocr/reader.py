@@ -40,7 +40,7 @@ _UNWRITTEN = 0.8  # the weight of a reading holding such a number
 _SMALL_WRITING = 48  # pixels: writing less tall than this is segmented again at twice the size
 _ENLARGED_GLYPHS = 80  # ... if it has no more glyphs than this
 _ENLARGED_MARGIN = 3  # line heights of photo kept around the writing when only it is enlarged
-_LEVELLED_SHARE = 0.8  # writing far off level is read levelled if that is this sure as read as it is
+_LEVELLED_SHARE = 0.8  # far off level, the levelled reading wins if this share as sure as the other
 
 
 @dataclass
@@ -130,11 +130,12 @@ class Reader:
 
     def _read_turned(self, image: LoadedImage, rotation: int) -> _Reading:
         """Read the photo turned by `rotation`. A doubtful reading of writing that runs a few
-        degrees off level (a phone held crooked) is tried again levelled. Small writing (all
-        of it: specks make short lines of their own) is also read from a 2× enlargement,
-        where its strokes are more than two or three pixels wide and small marks keep their
-        shape. Each time the surer reading wins (enlarged JPEG blocks can make marks of
-        their own; levelling blurs a little and smears the frame's edge). Both only upright,
+        degrees off level (a phone held crooked) is tried again levelled, and any reading of
+        writing 8° or more off level. Small writing (all of it: specks make short lines of
+        their own) is also read from a 2× enlargement, where its strokes are more than two or
+        three pixels wide and small marks keep their shape. Each time the surer reading wins
+        (enlarged JPEG blocks can make marks of their own; levelling blurs a little), save
+        that far off level the levelled one needs only to be nearly as sure. Both only upright,
         so that a turned reading is not favoured by a second try; the enlargement not beyond
         the processing size (of the photo, or of the part the writing lies in), nor for
         hundreds of marks (dotted paper): it costs 4× the time of what it enlarges."""

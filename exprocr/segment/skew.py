@@ -76,8 +76,9 @@ def level(bgr: np.ndarray, angle: float) -> np.ndarray:
     carried = cv2.warpAffine(bgr, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     inside = cv2.warpAffine(np.full(bgr.shape[:2], 255, np.uint8), matrix, size, flags=cv2.INTER_NEAREST)
     reach = max(3, int(_CORNER_BLUR * max(size)))
-    blurred = cv2.blur(carried, (reach, reach))
-    return np.where((inside > 0)[..., None] if carried.ndim == 3 else inside > 0, carried, blurred)
+    levelled = cv2.blur(carried, (reach, reach))
+    levelled[inside > 0] = carried[inside > 0]
+    return levelled
 
 
 def unlevel_box(box: tuple[int, int, int, int], back: np.ndarray) -> tuple[int, int, int, int]:

@@ -74,6 +74,8 @@ VARIANTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "turned −6°": lambda image: _turned(image, -6),
     "turned +8°, paper around": lambda image: _turned(image, 8, paper=True),
     "turned −10°, paper around": lambda image: _turned(image, -10, paper=True),
+    "turned +12°, paper around": lambda image: _turned(image, 12, paper=True),
+    "turned −13°, paper around": lambda image: _turned(image, -13, paper=True),
     "JPEG quality 30": lambda image: _jpeg(image, 30),
     "dimmed": lambda image: np.clip(image.astype(np.float32) * 0.55 + 20, 0, 255).astype(np.uint8),
     "blurred": lambda image: cv2.GaussianBlur(image, (0, 0), 1.2 * max(image.shape[:2]) / 1000),

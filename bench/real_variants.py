@@ -3,7 +3,7 @@
     python -m bench.real_variants [--photos DIR] [--labels TSV]
 
 Each real-dev photo is read as it is and as a variant: smaller (a messenger's resize, a
-distant shot), turned a few degrees, JPEG-compressed hard, dimmed, blurred, lit unevenly,
+distant shot), turned 4° to 13°, JPEG-compressed hard, dimmed, blurred, lit unevenly,
 seen at a slant (keystone), taken in low light with sensor noise, upside down or sideways
 with no orientation tag to say so.
 A reader that holds up here is less likely to be tuned to these particular photos. The

@@ -142,13 +142,14 @@ class Reader:
         turned = rotate(image.bgr, rotation)
         reading = self._read_page(self._segment(turned, image.scale), image, rotation, 0.0)
         skew = writing_angle(turned) if rotation == 0 else 0.0
-        if needs_levelling(skew) and (must_level(skew) or not reading.trusted):
+        steep = must_level(skew)
+        if needs_levelling(skew) and (steep or not reading.trusted):
             levelled = level(turned, skew)
             retry = self._read_page(self._segment(levelled, image.scale), image, rotation, skew)
             # Far off level, a sure reading as it is may still take a `+` for a `×`: there
             # the levelled reading wins unless it is clearly less sure (a grid the levelled
             # photo kept, say), elsewhere only if it is surer.
-            bar = _LEVELLED_SHARE * reading.quality if must_level(skew) else reading.quality
+            bar = _LEVELLED_SHARE * reading.quality if steep else reading.quality
             if retry.quality > bar:
                 reading, turned = retry, levelled
         heights = [line.x_height * image.scale for line in reading.page.lines]

@@ -76,9 +76,7 @@ def level(bgr: np.ndarray, angle: float) -> np.ndarray:
     carried = cv2.warpAffine(bgr, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     inside = cv2.warpAffine(np.full(bgr.shape[:2], 255, np.uint8), matrix, size, flags=cv2.INTER_NEAREST)
     reach = max(3, int(_CORNER_BLUR * max(size)))
-    levelled = cv2.blur(carried, (reach, reach))
-    levelled[inside > 0] = carried[inside > 0]
-    return levelled
+    return cv2.copyTo(carried, inside, cv2.blur(carried, (reach, reach)))  # the photo itself kept sharp
 
 
 def unlevel_box(box: tuple[int, int, int, int], back: np.ndarray) -> tuple[int, int, int, int]:

@@ -6,7 +6,8 @@ import pytest
 
 from exprocr.segment.orientation import rotate, unrotate_box
 from exprocr.segment.rules import _snapped, find_rulings
-from exprocr.segment.segmenter import _visible_parts, segment
+from exprocr.segment.segmenter import _Core, _cores, segment
+from exprocr.segment.symbols import dots_apart
 from tests.drawing import draw_symbol, draw_lines, rotate_bound
 
 
@@ -218,10 +219,10 @@ def test_crumbs_of_grainy_ink_are_not_parts_of_a_symbol():
     darkness[14:16, 4:14] = 0.9  # its dark core
     for x in (17, 21, 25):  # crumbs of core along the rest of the stroke
         darkness[14, x:x + 2] = 0.9
-    assert _visible_parts(darkness, mask, pen=4.0) == 1
+    assert len(_cores(darkness, mask, pen=4.0)) == 1
     darkness[5:9, 13:17] = 0.9  # a real dot above the bar: a part
     mask[5:9, 13:17] = 1
-    assert _visible_parts(darkness, mask, pen=4.0) == 2
+    assert len(_cores(darkness, mask, pen=4.0)) == 2
 
 
 @pytest.mark.parametrize("bar_at, joins", [(0.5, False), (0.08, True)])
@@ -448,3 +449,31 @@ def test_ink_darkness_is_the_share_of_the_papers_light_the_ink_takes():
     expected = np.clip(1.0 - ink_channel(photo).astype(np.float32) / paper, 0.0, 1.0)
     assert ink.darkness.dtype == np.float32 and np.array_equal(ink.darkness, expected)
     assert ink.darkness[150, 20 + 45 * 2 + 15] > 0.5 and ink.darkness[20, 200] < 0.05
+
+
+def test_an_obelus_whose_dots_blur_bridged_to_the_bar_shows_them_apart():
+    # In the loose mask the halo joins dots and bar into a `+`-like blob; the cores, the ink
+    # at half its own darkness, show the dots clear of the bar: counted, and what an
+    # operator-minded classifier is shown.
+    photo = cv2.GaussianBlur(draw_lines(["7÷2"], width=6), (0, 0), 2.5)
+    classes = 19
+    standalone = np.array([10, 13])  # the fake model below takes everything for class 10
+
+    def classify(images: np.ndarray) -> np.ndarray:
+        scores = np.full((len(images), classes), 0.01, np.float32)
+        scores[:, 10] = 0.8
+        return scores
+
+    obelus = segment(photo, classify=classify, standalone=standalone).lines[0].glyphs[1]
+    assert obelus.dots == 2
+    _, _, stats, _ = cv2.connectedComponentsWithStats((obelus.image > 0.5).astype(np.uint8))
+    assert len(stats) - 1 == 3  # bar and two dots
+
+
+def test_a_stub_of_a_plus_upright_is_no_round_dot():
+    # A `+` whose upright paled where it crosses the bar leaves stubs above and below it in
+    # the cores: long, not round, so no obelus's dots.
+    bar, stub, dot = _Core(0, 10, 30, 4), _Core(14, 0, 3, 9), _Core(13, 2, 4, 4)
+    assert dots_apart([bar, stub], round_only=True) == 0
+    assert dots_apart([bar, stub]) == 1
+    assert dots_apart([bar, dot], round_only=True) == 1

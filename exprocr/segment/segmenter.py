@@ -5,7 +5,7 @@ own pen width and contrast → lines → symbols → split touching glyphs → n
 """
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -17,7 +17,7 @@ from exprocr.segment.fractions import Fraction, Item, find_fractions
 from exprocr.segment.lines import LineGroup, fit_band, group_lines, typical_height
 from exprocr.segment.rules import find_rulings, remove_rulings
 from exprocr.segment.split import Classify, split_columns
-from exprocr.segment.symbols import (Symbol, attach_fragments, detached_dots, is_dot, merge_parts,
+from exprocr.segment.symbols import (Symbol, attach_fragments, detached_dots, dots_apart, is_dot, merge_parts,
                                      stacked_bars)
 from exprocr.segment.types import Box, Glyph, Line, Page
 
@@ -263,17 +263,42 @@ def _bars(darkness: np.ndarray) -> int:
     return bars
 
 
-def _visible_parts(darkness: np.ndarray, mask: np.ndarray, pen: float) -> int:
+@dataclass(frozen=True)
+class _Core:
+    """The box of one core of ink (see `_cores`)."""
+
+    x: int
+    y: int
+    w: int
+    h: int
+
+    @property
+    def x2(self) -> int:
+        return self.x + self.w
+
+    @property
+    def y2(self) -> int:
+        return self.y + self.h
+
+
+def _core_ink(darkness: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """A symbol's ink as a share of its own darkness (1 at its 98th percentile): at half of
+    it lie the cores of its strokes, as the eye sees them."""
+    inked = darkness[mask > 0]
+    if inked.size == 0:
+        return np.zeros(mask.shape, np.float32)
+    return np.clip(darkness * (mask > 0) / max(float(np.percentile(inked, 98)), 1e-6), 0.0, 1.0)
+
+
+def _cores(darkness: np.ndarray, mask: np.ndarray, pen: float) -> list[_Core]:
     """Parts of a symbol as the eye sees them: its ink at half its own darkness. Blur's
     halo can bridge an obelus's dots or an `=`'s bars in the loose mask; the cores stay apart.
     A part is at least a third of a pen's touch: grainy ink in dim light leaves crumbs of
     core along one stroke."""
-    inked = darkness[mask > 0]
-    if inked.size == 0:
-        return 1
-    cores = ((darkness > 0.5 * float(np.percentile(inked, 98))) & (mask > 0)).astype(np.uint8)
+    cores = (_core_ink(darkness, mask) > 0.5).astype(np.uint8)
     _, _, stats, _ = cv2.connectedComponentsWithStats(cores, connectivity=8)
-    return max(1, int((stats[1:, cv2.CC_STAT_AREA] >= max(2.0, pen * pen / 3)).sum()))
+    return [_Core(*(int(v) for v in row[:4])) for row in stats[1:]
+            if row[cv2.CC_STAT_AREA] >= max(2.0, pen * pen / 3)]
 
 
 def _original(box: tuple[int, int, int, int], scale: float) -> tuple[int, int, int, int]:
@@ -312,6 +337,17 @@ class _PageGlyphs:
     def image(self, symbol: Symbol) -> np.ndarray:
         """The whole symbol as the classifier sees it."""
         return normalize_glyph(self.mask(symbol).astype(np.uint8) * 255)
+
+    def _seen_apart(self, image: np.ndarray | None, mask: np.ndarray, ink: np.ndarray) -> np.ndarray | None:
+        """The image of a symbol whose cores show a dot the loose mask fused: the cores',
+        when the classifier takes the fused look for an operator (a digit's faint turn is
+        left alone: it would break up)."""
+        if self.classify is None or self.standalone is None or not len(self.standalone):
+            return image
+        fused = normalize_glyph(mask.astype(np.uint8) * 255) if image is None else image
+        if int(np.argmax(self.classify(fused[None])[0])) not in self.standalone:
+            return fused
+        return normalize_glyph(_core_ink(ink, mask))
 
     def touching(self, symbols: list[Symbol], line: LineGroup) -> tuple[list[bool], dict[int, np.ndarray]]:
         """Which of a line's digit-sized symbols the classifier takes for no symbol at all
@@ -377,9 +413,16 @@ class _PageGlyphs:
             part = part[rows[0]: rows[-1] + 1]
             parts, dots, bars = 1, 0, 0
             if len(pieces) == 1:
-                dots, bars = detached_dots(symbol), stacked_bars(symbol)
                 ink = self.darkness[y:y2, x:x2]
-                parts = max(len(symbol.parts), _visible_parts(ink, mask, self.pen))
+                cores = _cores(ink, mask, self.pen)
+                dots, bars = detached_dots(symbol), stacked_bars(symbol)
+                seen = dots_apart(cores, round_only=True)
+                if seen > dots:
+                    # Blur's halo bridged a dot to its bar in the loose mask (an obelus
+                    # looks a `+` there); the cores show the dot.
+                    dots = seen
+                    image = self._seen_apart(image, mask, ink)
+                parts = max(len(symbol.parts), len(cores), 1)
                 if parts == 1 and symbol.w >= 1.5 * symbol.h:
                     parts = _bars(ink)
             glyphs.append(_glyph(part, (x + a, y + rows[0], b - a, len(part)), line, self.scale,

@@ -6,7 +6,9 @@ merge when one lies mostly within the other's horizontal span, and two full-size
 merge only when one is almost wholly inside the other's span.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import cv2
 import numpy as np
@@ -16,6 +18,21 @@ from exprocr.segment.fractions import Fraction, Group, Item
 # Where a minus's centre sits on the glyph beside it, as shares of that glyph's height from
 # its top: level with its middle, not at its top (a `5`'s flag) or its foot (a `2`'s tail).
 MINUS_BAND = (0.3, 0.75)
+
+
+class Boxed(Protocol):
+    """Anything with a box: a component, a symbol, a core of ink."""
+
+    x: int
+    y: int
+    w: int
+    h: int
+
+    @property
+    def x2(self) -> int: ...
+
+    @property
+    def y2(self) -> int: ...
 
 
 @dataclass
@@ -149,11 +166,18 @@ def detached_dots(symbol: Symbol) -> int:
     """Small parts standing wholly above or below the symbol's widest part, within its span:
     an obelus's dots, even when blur fused one of them to the bar. A `+` lifted between its
     strokes has none: its upright stroke crosses the bar."""
-    if len(symbol.parts) < 2 or symbol.fraction:
+    return 0 if symbol.fraction else dots_apart(symbol.parts)
+
+
+def dots_apart(parts: Sequence[Boxed], round_only: bool = False) -> int:
+    """Small parts (round ones only, if asked) wholly above or below the widest part and
+    within its span: see `detached_dots`."""
+    if len(parts) < 2:
         return 0
-    main = max(symbol.parts, key=lambda p: p.w)
-    return sum(1 for p in symbol.parts
+    main = max(parts, key=lambda p: p.w)
+    return sum(1 for p in parts
                if p is not main and max(p.w, p.h) <= 0.5 * main.w
+               and (not round_only or max(p.w, p.h) <= 2 * min(p.w, p.h))
                and main.x <= (p.x + p.x2) / 2 <= main.x2
                and (p.y >= main.y2 or p.y2 <= main.y))
 

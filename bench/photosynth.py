@@ -266,7 +266,9 @@ def synthesize_photo(rng: np.random.Generator, **overrides) -> SyntheticPhoto:
         height *= shrink
         for line in lines:
             for glyph in line.glyphs:
-                glyph.box = tuple(int(v * shrink) for v in glyph.box)
+                x, y, bw, bh = glyph.box  # pixel edges scale exactly; round them, not floor
+                x0, y0 = round(x * shrink), round(y * shrink)
+                glyph.box = (x0, y0, round((x + bw) * shrink) - x0, round((y + bh) * shrink) - y0)
     paper, params = _paper(rng, (w, h), overrides.get("paper"))
     if rng.random() < 0.2:  # print showing through from the back of the sheet
         ghost = np.zeros((h, w), np.uint8)
@@ -307,11 +309,12 @@ def synthesize_photo(rng: np.random.Generator, **overrides) -> SyntheticPhoto:
     for line in lines:
         for glyph in line.glyphs:
             x, y, bw, bh = glyph.box
-            corners = np.float32([[x + border, y + border], [x + bw + border, y + border],
-                                  [x + bw + border, y + bh + border], [x + border, y + bh + border]])
-            mapped = cv2.perspectiveTransform(corners[None], matrix)[0]
-            x0, y0 = mapped.min(axis=0)
-            x1, y1 = mapped.max(axis=0)
+            # OpenCV warps pixel centres (pixel i at i): the box's edges lie half a pixel out.
+            left, top, right, bottom = x + border - 0.5, y + border - 0.5, x + bw + border - 0.5, y + bh + border - 0.5
+            corners = np.float32([[left, top], [right, top], [right, bottom], [left, bottom]])
+            mapped = cv2.perspectiveTransform(corners[None], matrix)[0] + 0.5
+            x0, y0 = np.round(mapped.min(axis=0)).astype(int)
+            x1, y1 = np.round(mapped.max(axis=0)).astype(int)
             glyph.box = (int(x0), int(y0), int(x1 - x0), int(y1 - y0))
     sigma = rng.uniform(0, 1.2) * max(1.0, height / 60)
     if sigma > 0.3:

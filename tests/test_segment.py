@@ -477,3 +477,13 @@ def test_a_stub_of_a_plus_upright_is_no_round_dot():
     assert dots_apart([bar, stub], round_only=True) == 0
     assert dots_apart([bar, stub]) == 1
     assert dots_apart([bar, dot], round_only=True) == 1
+
+
+def test_a_blurred_minus_and_decimal_point_are_boxed_by_their_ink_not_its_halo():
+    # Drawn 4 px thick (the dot 11 px across); blur's halo reaches a pixel or more beyond,
+    # which on marks this small is most of the box.
+    photo = cv2.GaussianBlur(draw_lines(["7-2.5"], width=4), (0, 0), 1.5)
+    glyphs = segment(photo).lines[0].glyphs
+    minus, dot = glyphs[1], glyphs[3]
+    assert dot.kind == "dot"
+    assert minus.box[3] <= 7 and dot.box[3] <= 13  # drawn 5 and 12 with their soft edges (halo: 9, 15)

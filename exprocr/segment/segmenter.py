@@ -32,6 +32,7 @@ _PALE_LINE = 0.6  # a short line's ink paler than this share of the writing's: s
 _FAINT = 0.2  # share of the writing's contrast a faint mark between glyphs needs
 _HAIRLINE_CONTRAST = 0.6  # share of the writing's contrast a hairline needs (ruling pieces are fainter)
 _STANDS_ALONE = 0.6  # classifier probability that keeps a small piece from joining a neighbour
+_BOX_INK = 0.3  # share of a glyph's own darkness its reported box takes in (not the halo)
 _STROKE_CORE = 0.3  # share of the writing's contrast a pixel needs to be ink, once that is known
 _CROSS_AGREEMENT = 0.4  # share of the edges' weight two perpendicular straight strokes align
 _CROSS_PENS = 4  # pens across a cross needs for its strokes' direction to be measured
@@ -221,17 +222,18 @@ def _cross_tilt(image: np.ndarray, slope: float) -> float | None:
     return float(abs((tilt + 45) % 90 - 45))
 
 
-def _glyph(mask: np.ndarray, box: tuple[int, int, int, int], line: LineGroup, scale: float,
-           kind: str, parts: int = 1, pen: float = 1.0, dots: int = 0, bars: int = 0,
+def _glyph(mask: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, int], line: LineGroup,
+           scale: float, kind: str, parts: int = 1, pen: float = 1.0, dots: int = 0, bars: int = 0,
            image: np.ndarray | None = None) -> Glyph:
-    """A glyph and its measures; `image`, the mask already normalized, if it was."""
+    """A glyph and its measures, from its mask and the darkness under it; `image`, the mask
+    already normalized, if it was."""
     x, y, w, h = box
     xh = line.x_height
     top = line.centre_at(x + w / 2) - xh / 2
     image = normalize_glyph(mask.astype(np.uint8) * 255) if image is None else image
     small = min(h, w) < _CROSS_PENS * pen  # too few pens across for strokes to have a direction
     return Glyph(
-        box=_original(box, scale),
+        box=_original(_inked_box(mask, ink, box), scale),
         image=image,
         kind=kind,
         rel_height=h / xh,
@@ -245,6 +247,14 @@ def _glyph(mask: np.ndarray, box: tuple[int, int, int, int], line: LineGroup, sc
         dots=dots,
         bars=bars,
     )
+
+
+def _inked_box(mask: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """The box a glyph is reported in: its ink at `_BOX_INK` of its own darkness. The loose
+    mask takes in blur's halo, a pixel or more all round, which on a decimal point or a
+    minus is as large as the mark itself."""
+    x, y, w, h = cv2.boundingRect((_core_ink(ink, mask) > _BOX_INK).astype(np.uint8))
+    return (box[0] + x, box[1] + y, w, h) if w and h else box
 
 
 def _bars(darkness: np.ndarray) -> int:
@@ -398,7 +408,8 @@ class _PageGlyphs:
         x, y, x2, y2 = symbol.x, symbol.y, symbol.x2, symbol.y2
         mask = self.mask(symbol)
         if is_dot(symbol, line.x_height):
-            return [_glyph(mask, (x, y, x2 - x, y2 - y), line, self.scale, "dot", pen=self.pen)]
+            return [_glyph(mask, self.darkness[y:y2, x:x2], (x, y, x2 - x, y2 - y), line, self.scale,
+                           "dot", pen=self.pen)]
         pieces = [(0, x2 - x)]
         if touching or (symbol.w > _WIDE * line.x_height and symbol.h >= 0.65 * line.x_height):
             if image is None and self.classify is not None:  # asked whole, and kept whole most often
@@ -425,7 +436,8 @@ class _PageGlyphs:
                 parts = max(len(symbol.parts), len(cores), 1)
                 if parts == 1 and symbol.w >= 1.5 * symbol.h:
                     parts = _bars(ink)
-            glyphs.append(_glyph(part, (x + a, y + rows[0], b - a, len(part)), line, self.scale,
+            glyphs.append(_glyph(part, self.darkness[y + rows[0]: y + rows[-1] + 1, x + a: x + b],
+                                 (x + a, y + rows[0], b - a, len(part)), line, self.scale,
                                  "symbol", parts, self.pen, dots, bars,
                                  image if len(pieces) == 1 else None))
         return glyphs

@@ -6,7 +6,8 @@ import pytest
 
 from exprocr.segment.orientation import rotate, unrotate_box
 from exprocr.segment.rules import _snapped, find_rulings
-from exprocr.segment.segmenter import _Core, _cores, segment
+from exprocr.segment.components import Rect
+from exprocr.segment.segmenter import _cores, segment
 from exprocr.segment.symbols import dots_apart
 from tests.drawing import draw_symbol, draw_lines, rotate_bound
 
@@ -473,7 +474,7 @@ def test_an_obelus_whose_dots_blur_bridged_to_the_bar_shows_them_apart():
 def test_a_stub_of_a_plus_upright_is_no_round_dot():
     # A `+` whose upright paled where it crosses the bar leaves stubs above and below it in
     # the cores: long, not round, so no obelus's dots.
-    bar, stub, dot = _Core(0, 10, 30, 4), _Core(14, 0, 3, 9), _Core(13, 2, 4, 4)
+    bar, stub, dot = Rect(0, 10, 30, 4), Rect(14, 0, 3, 9), Rect(13, 2, 4, 4)
     assert dots_apart([bar, stub], round_only=True) == 0
     assert dots_apart([bar, stub]) == 1
     assert dots_apart([bar, dot], round_only=True) == 1

@@ -12,17 +12,13 @@ import numpy as np
 
 
 @dataclass
-class Component:
-    """One connected blob of ink."""
+class Rect:
+    """A box of ink in pixels."""
 
-    index: int  # label in the label image
     x: int
     y: int
     w: int
     h: int
-    area: int
-    contrast: float  # darkness-weighted mean darkness: thin anti-aliased strokes keep their core
-    width: float  # pen width, 2·area/perimeter
 
     @property
     def x2(self) -> int:
@@ -39,6 +35,16 @@ class Component:
     @property
     def cy(self) -> float:
         return self.y + self.h / 2
+
+
+@dataclass(kw_only=True)
+class Component(Rect):
+    """One connected blob of ink."""
+
+    index: int  # label in the label image
+    area: int
+    contrast: float  # darkness-weighted mean darkness: thin anti-aliased strokes keep their core
+    width: float  # pen width, 2·area/perimeter
 
 
 @dataclass

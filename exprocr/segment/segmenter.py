@@ -5,14 +5,14 @@ own pen width and contrast → lines → symbols → split touching glyphs → n
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import cv2
 import numpy as np
 
 from exprocr.classifier.normalize import GLYPH_SIZE, normalize_glyph
 from exprocr.segment.binarize import candidate_mask, ink_darkness
-from exprocr.segment.components import Component, find_components, pen_width, writing_contrast
+from exprocr.segment.components import Component, Rect, find_components, pen_width, writing_contrast
 from exprocr.segment.fractions import Fraction, Item, find_fractions
 from exprocr.segment.lines import LineGroup, fit_band, group_lines, typical_height
 from exprocr.segment.rules import find_rulings, remove_rulings
@@ -273,24 +273,6 @@ def _bars(darkness: np.ndarray) -> int:
     return bars
 
 
-@dataclass(frozen=True)
-class _Core:
-    """The box of one core of ink (see `_cores`)."""
-
-    x: int
-    y: int
-    w: int
-    h: int
-
-    @property
-    def x2(self) -> int:
-        return self.x + self.w
-
-    @property
-    def y2(self) -> int:
-        return self.y + self.h
-
-
 def _core_ink(darkness: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """A symbol's ink as a share of its own darkness (1 at its 98th percentile): at half of
     it lie the cores of its strokes, as the eye sees them."""
@@ -300,14 +282,14 @@ def _core_ink(darkness: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.clip(darkness * (mask > 0) / max(float(np.percentile(inked, 98)), 1e-6), 0.0, 1.0)
 
 
-def _cores(darkness: np.ndarray, mask: np.ndarray, pen: float) -> list[_Core]:
+def _cores(darkness: np.ndarray, mask: np.ndarray, pen: float) -> list[Rect]:
     """Parts of a symbol as the eye sees them: its ink at half its own darkness. Blur's
     halo can bridge an obelus's dots or an `=`'s bars in the loose mask; the cores stay apart.
     A part is at least a third of a pen's touch: grainy ink in dim light leaves crumbs of
     core along one stroke."""
     cores = (_core_ink(darkness, mask) > 0.5).astype(np.uint8)
     _, _, stats, _ = cv2.connectedComponentsWithStats(cores, connectivity=8)
-    return [_Core(*(int(v) for v in row[:4])) for row in stats[1:]
+    return [Rect(*(int(v) for v in row[:4])) for row in stats[1:]
             if row[cv2.CC_STAT_AREA] >= max(2.0, pen * pen / 3)]
 
 

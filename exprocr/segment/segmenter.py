@@ -409,11 +409,11 @@ class _PageGlyphs:
                 ink = self.darkness[y:y2, x:x2]
                 cores = _cores(ink, mask, self.pen)
                 dots, bars = detached_dots(symbol), stacked_bars(symbol)
-                seen = dots_apart(cores, round_only=True)
-                if seen > dots:
+                if dots_apart(cores, round_only=True) > dots:
                     # Blur's halo bridged a dot to its bar in the loose mask (an obelus
-                    # looks a `+` there); the cores show the dot.
-                    dots = seen
+                    # looks a `+` there); the cores show the dot to the classifier. Not
+                    # counted as the decoder's evidence: a `+` crossing blurred or blocked
+                    # by JPEG can leave a round stub of core.
                     image = self._seen_apart(image, mask, ink)
                 parts = max(len(symbol.parts), len(cores), 1)
                 if parts == 1 and symbol.w >= 1.5 * symbol.h:

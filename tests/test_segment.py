@@ -7,7 +7,7 @@ import pytest
 from exprocr.segment.orientation import rotate, unrotate_box
 from exprocr.segment.rules import _snapped, find_rulings
 from exprocr.segment.components import Rect
-from exprocr.segment.segmenter import _cores, segment
+from exprocr.segment.segmenter import _core_ink, _cores, segment
 from exprocr.segment.symbols import dots_apart
 from tests.drawing import draw_symbol, draw_lines, rotate_bound
 
@@ -220,10 +220,10 @@ def test_crumbs_of_grainy_ink_are_not_parts_of_a_symbol():
     darkness[14:16, 4:14] = 0.9  # its dark core
     for x in (17, 21, 25):  # crumbs of core along the rest of the stroke
         darkness[14, x:x + 2] = 0.9
-    assert len(_cores(darkness, mask, pen=4.0)) == 1
+    assert len(_cores(_core_ink(darkness, mask), pen=4.0)) == 1
     darkness[5:9, 13:17] = 0.9  # a real dot above the bar: a part
     mask[5:9, 13:17] = 1
-    assert len(_cores(darkness, mask, pen=4.0)) == 2
+    assert len(_cores(_core_ink(darkness, mask), pen=4.0)) == 2
 
 
 @pytest.mark.parametrize("bar_at, joins", [(0.5, False), (0.08, True)])

@@ -222,18 +222,18 @@ def _cross_tilt(image: np.ndarray, slope: float) -> float | None:
     return float(abs((tilt + 45) % 90 - 45))
 
 
-def _glyph(mask: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, int], line: LineGroup,
+def _glyph(mask: np.ndarray, core: np.ndarray, box: tuple[int, int, int, int], line: LineGroup,
            scale: float, kind: str, parts: int = 1, pen: float = 1.0, dots: int = 0, bars: int = 0,
            image: np.ndarray | None = None) -> Glyph:
-    """A glyph and its measures, from its mask and the darkness under it; `image`, the mask
-    already normalized, if it was."""
+    """A glyph and its measures, from its mask and its `_core_ink`; `image`, the mask already
+    normalized, if it was."""
     x, y, w, h = box
     xh = line.x_height
     top = line.centre_at(x + w / 2) - xh / 2
     image = normalize_glyph(mask.astype(np.uint8) * 255) if image is None else image
     small = min(h, w) < _CROSS_PENS * pen  # too few pens across for strokes to have a direction
     return Glyph(
-        box=_original(_inked_box(mask, ink, box), scale),
+        box=_original(_inked_box(core, box), scale),
         image=image,
         kind=kind,
         rel_height=h / xh,
@@ -249,11 +249,11 @@ def _glyph(mask: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, int], li
     )
 
 
-def _inked_box(mask: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
-    """The box a glyph is reported in: its ink at `_BOX_INK` of its own darkness. The loose
-    mask takes in blur's halo, a pixel or more all round, which on a decimal point or a
-    minus is as large as the mark itself."""
-    x, y, w, h = cv2.boundingRect((_core_ink(ink, mask) > _BOX_INK).astype(np.uint8))
+def _inked_box(core: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """The box a glyph is reported in: its ink at `_BOX_INK` of its own darkness (`core`,
+    from `_core_ink`). The loose mask takes in blur's halo, a pixel or more all round, which
+    on a decimal point or a minus is as large as the mark itself."""
+    x, y, w, h = cv2.boundingRect((core > _BOX_INK).astype(np.uint8))
     return (box[0] + x, box[1] + y, w, h) if w and h else box
 
 
@@ -279,15 +279,21 @@ def _core_ink(darkness: np.ndarray, mask: np.ndarray) -> np.ndarray:
     inked = darkness[mask > 0]
     if inked.size == 0:
         return np.zeros(mask.shape, np.float32)
-    return np.clip(darkness * (mask > 0) / max(float(np.percentile(inked, 98)), 1e-6), 0.0, 1.0)
+    # np.percentile(inked, 98), from a partition: several times faster on a glyph's pixels
+    rank = 0.98 * (inked.size - 1)
+    low = int(rank)
+    high = min(low + 1, inked.size - 1)
+    part = np.partition(inked, [low, high])
+    top = float(part[low] + (rank - low) * (part[high] - part[low]))
+    return np.clip(darkness * (mask > 0) / max(top, 1e-6), 0.0, 1.0)
 
 
-def _cores(darkness: np.ndarray, mask: np.ndarray, pen: float) -> list[Rect]:
+def _cores(core: np.ndarray, pen: float) -> list[Rect]:
     """Parts of a symbol as the eye sees them: its ink at half its own darkness. Blur's
     halo can bridge an obelus's dots or an `=`'s bars in the loose mask; the cores stay apart.
     A part is at least a third of a pen's touch: grainy ink in dim light leaves crumbs of
-    core along one stroke."""
-    cores = (_core_ink(darkness, mask) > 0.5).astype(np.uint8)
+    core along one stroke. `core` is the symbol's `_core_ink`."""
+    cores = (core > 0.5).astype(np.uint8)
     _, _, stats, _ = cv2.connectedComponentsWithStats(cores, connectivity=8)
     return [Rect(*(int(v) for v in row[:4])) for row in stats[1:]
             if row[cv2.CC_STAT_AREA] >= max(2.0, pen * pen / 3)]
@@ -330,7 +336,7 @@ class _PageGlyphs:
         """The whole symbol as the classifier sees it."""
         return normalize_glyph(self.mask(symbol).astype(np.uint8) * 255)
 
-    def _seen_apart(self, image: np.ndarray | None, mask: np.ndarray, ink: np.ndarray) -> np.ndarray | None:
+    def _seen_apart(self, image: np.ndarray | None, mask: np.ndarray, core: np.ndarray) -> np.ndarray | None:
         """The image of a symbol whose cores show a dot the loose mask fused: the cores',
         when the classifier takes the fused look for an operator (a digit's faint turn is
         left alone: it would break up)."""
@@ -339,7 +345,7 @@ class _PageGlyphs:
         fused = normalize_glyph(mask.astype(np.uint8) * 255) if image is None else image
         if int(np.argmax(self.classify(fused[None])[0])) not in self.standalone:
             return fused
-        return normalize_glyph(_core_ink(ink, mask))
+        return normalize_glyph(core)
 
     def touching(self, symbols: list[Symbol], line: LineGroup) -> tuple[list[bool], dict[int, np.ndarray]]:
         """Which of a line's digit-sized symbols the classifier takes for no symbol at all
@@ -390,8 +396,8 @@ class _PageGlyphs:
         x, y, x2, y2 = symbol.x, symbol.y, symbol.x2, symbol.y2
         mask = self.mask(symbol)
         if is_dot(symbol, line.x_height):
-            return [_glyph(mask, self.darkness[y:y2, x:x2], (x, y, x2 - x, y2 - y), line, self.scale,
-                           "dot", pen=self.pen)]
+            return [_glyph(mask, _core_ink(self.darkness[y:y2, x:x2], mask), (x, y, x2 - x, y2 - y),
+                           line, self.scale, "dot", pen=self.pen)]
         pieces = [(0, x2 - x)]
         if touching or (symbol.w > _WIDE * line.x_height and symbol.h >= 0.65 * line.x_height):
             if image is None and self.classify is not None:  # asked whole, and kept whole most often
@@ -407,19 +413,23 @@ class _PageGlyphs:
             parts, dots, bars = 1, 0, 0
             if len(pieces) == 1:
                 ink = self.darkness[y:y2, x:x2]
-                cores = _cores(ink, mask, self.pen)
+                core = _core_ink(ink, mask)
+                cores = _cores(core, self.pen)
                 dots, bars = detached_dots(symbol), stacked_bars(symbol)
                 if dots_apart(cores, round_only=True) > dots:
                     # Blur's halo bridged a dot to its bar in the loose mask (an obelus
                     # looks a `+` there); the cores show the dot to the classifier. Not
                     # counted as the decoder's evidence: a `+` crossing blurred or blocked
                     # by JPEG can leave a round stub of core.
-                    image = self._seen_apart(image, mask, ink)
+                    image = self._seen_apart(image, mask, core)
                 parts = max(len(symbol.parts), len(cores), 1)
                 if parts == 1 and symbol.w >= 1.5 * symbol.h:
                     parts = _bars(ink)
-            glyphs.append(_glyph(part, self.darkness[y + rows[0]: y + rows[-1] + 1, x + a: x + b],
-                                 (x + a, y + rows[0], b - a, len(part)), line, self.scale,
+            if len(pieces) > 1:
+                core = _core_ink(self.darkness[y + rows[0]: y + rows[-1] + 1, x + a: x + b], part)
+            else:
+                core = core[rows[0]: rows[-1] + 1]
+            glyphs.append(_glyph(part, core, (x + a, y + rows[0], b - a, len(part)), line, self.scale,
                                  "symbol", parts, self.pen, dots, bars,
                                  image if len(pieces) == 1 else None))
         return glyphs

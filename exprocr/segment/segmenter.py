@@ -410,10 +410,10 @@ class _PageGlyphs:
             if len(rows) == 0:
                 continue
             part = part[rows[0]: rows[-1] + 1]
+            ink = self.darkness[y + rows[0]: y + rows[-1] + 1, x + a: x + b]
+            core = _core_ink(ink, part)
             parts, dots, bars = 1, 0, 0
             if len(pieces) == 1:
-                ink = self.darkness[y:y2, x:x2]
-                core = _core_ink(ink, mask)
                 cores = _cores(core, self.pen)
                 dots, bars = detached_dots(symbol), stacked_bars(symbol)
                 if dots_apart(cores, round_only=True) > dots:
@@ -421,14 +421,10 @@ class _PageGlyphs:
                     # looks a `+` there); the cores show the dot to the classifier. Not
                     # counted as the decoder's evidence: a `+` crossing blurred or blocked
                     # by JPEG can leave a round stub of core.
-                    image = self._seen_apart(image, mask, core)
+                    image = self._seen_apart(image, part, core)
                 parts = max(len(symbol.parts), len(cores), 1)
                 if parts == 1 and symbol.w >= 1.5 * symbol.h:
                     parts = _bars(ink)
-            if len(pieces) > 1:
-                core = _core_ink(self.darkness[y + rows[0]: y + rows[-1] + 1, x + a: x + b], part)
-            else:
-                core = core[rows[0]: rows[-1] + 1]
             glyphs.append(_glyph(part, core, (x + a, y + rows[0], b - a, len(part)), line, self.scale,
                                  "symbol", parts, self.pen, dots, bars,
                                  image if len(pieces) == 1 else None))

@@ -243,6 +243,46 @@ def test_a_bar_beside_a_broad_digit_is_a_minus_at_mid_height_and_a_lifted_flag_a
     assert (len(joined) == 1) == joins
 
 
+def _five_with_its_flag_lifted_clear(flag_at: float) -> np.ndarray:
+    """`3+5` whose `5` has its flag written as a second stroke that falls short of the stem:
+    it starts right of the body's box (or, `flag_at` lower, level with its middle)."""
+    photo = draw_lines(["3+"])
+    x, y, size = 148, 60, 60
+    body = [(0.3, 0.12), (0.2, 0.5), (0.7, 0.5), (0.85, 0.75), (0.5, 0.95), (0.15, 0.85)]
+    cv2.polylines(photo, [np.int32([(x + px * size * 0.6, y + py * size) for px, py in body])], False,
+                  (30, 30, 30), 4, cv2.LINE_AA)
+    top = int(y + flag_at * size)
+    cv2.line(photo, (x + 35, top + 2), (x + 53, top), (30, 30, 30), 4, cv2.LINE_AA)
+    return photo
+
+
+@pytest.mark.parametrize("flag_at, glyphs", [(0.05, 3), (0.5, 4)])
+def test_a_flag_lifted_clear_off_a_fives_top_joins_it_and_a_bar_at_its_middle_does_not(flag_at, glyphs):
+    # Too far off to be a pen-lift fragment; at the digit's top right, and read as a digit
+    # with it, it is the `5`'s flag. Level with the digit's middle, it is a minus.
+    from exprocr.classifier.inference import GlyphClassifier
+
+    classifier = GlyphClassifier.load()
+    digits = np.array([i for i, c in enumerate(classifier.symbols) if c.isdigit()])
+    page = segment(_five_with_its_flag_lifted_clear(flag_at), classify=classifier.symbol_proba, joinable=digits)
+    assert _counts(page) == [glyphs]
+    if glyphs == 3:
+        x, _, w, _ = page.lines[0].glyphs[2].box
+        assert x + w >= 148 + 53  # the five's box takes in its flag
+
+
+def test_a_lifted_flag_joins_only_what_reads_as_a_digit_with_it():
+    from exprocr.segment.components import find_components
+    from exprocr.segment.symbols import Symbol, attach_fragments
+    mask = np.zeros((140, 220), np.uint8)
+    cv2.rectangle(mask, (28, 30), (92, 110), 1, 6)  # a digit, its ink ends at x = 95
+    cv2.line(mask, (104, 32), (140, 30), 1, 6)  # a bar off its top right, 9 px clear
+    labels, components = find_components(mask, mask.astype(np.float32))
+    symbols = [Symbol([c]) for c in sorted(components, key=lambda c: c.x)]
+    assert len(attach_fragments(symbols, labels, x_height=80, pen_width=6)) == 2
+    assert len(attach_fragments(symbols, labels, x_height=80, pen_width=6, reads_as_digit=lambda s: True)) == 1
+
+
 def test_a_minus_written_against_a_digit_is_told_from_a_digits_own_bar_running_on():
     from exprocr.segment.split import _minus_meeting
 

@@ -325,6 +325,13 @@ class _PageGlyphs:
         probabilities = self.classify(self.image(symbol)[None])[0]
         return bool(probabilities[self.standalone].max() >= _STANDS_ALONE)
 
+    def reads_as_digit(self, symbol: Symbol) -> bool:
+        """The classifier takes the symbol for a digit, more likely than not."""
+        if self.classify is None or self.joinable is None or not len(self.joinable):
+            return False
+        probabilities = self.classify(self.image(symbol)[None])[0]
+        return bool(probabilities[self.joinable].max() >= 0.5)
+
     def mask(self, symbol: Symbol) -> np.ndarray:
         """The symbol's own ink in its box: a neighbour's stroke reaching in is not its."""
         region = self.labels[symbol.y:symbol.y2, symbol.x:symbol.x2]
@@ -366,7 +373,7 @@ class _PageGlyphs:
     def row(self, items: list[Item], line: LineGroup) -> list[Glyph]:
         glyphs = []
         symbols = attach_fragments(merge_parts(items, line.x_height), self.labels,
-                                   line.x_height, self.pen, self.stands_alone)
+                                   line.x_height, self.pen, self.stands_alone, self.reads_as_digit)
         flags, images = self.touching(symbols, line)
         for k, (symbol, touching) in enumerate(zip(symbols, flags)):
             if symbol.fraction:

@@ -18,6 +18,7 @@ from exprocr.segment.fractions import Fraction, Group, Item
 # Where a minus's centre sits on the glyph beside it, as shares of that glyph's height from
 # its top: level with its middle, not at its top (a `5`'s flag) or its foot (a `2`'s tail).
 MINUS_BAND = (0.3, 0.75)
+_FLAG_GAP = 0.3  # x-heights a lifted flag may start right of its glyph
 
 
 class Boxed(Protocol):
@@ -128,17 +129,37 @@ def _join_reach(piece: Symbol, neighbour: Symbol, x_height: float, pen_width: fl
     return max(2.0, (0.3 if _minus_beside(piece, neighbour) else 0.6) * pen_width)
 
 
+def _lifted_flag(piece: Symbol, glyph: Symbol, x_height: float) -> bool:
+    """A short bar off the top right of a full-size glyph, as a `5`'s flag written in a
+    second stroke that fell short of the stem: level with the glyph's top (a minus is level
+    with its middle), starting over its right part or a little past it."""
+    if piece.fraction or glyph.fraction or glyph.h < 0.6 * x_height:
+        return False
+    short = piece.h < 0.5 * x_height and piece.h <= piece.w < 0.9 * x_height
+    top = piece.y + piece.h / 2 <= glyph.y + MINUS_BAND[0] * glyph.h and piece.y2 <= glyph.y + 0.5 * glyph.h
+    starts_near = glyph.x + 0.3 * glyph.w <= piece.x <= glyph.x2 + _FLAG_GAP * x_height
+    return short and top and starts_near
+
+
 def attach_fragments(symbols: list[Symbol], labels: np.ndarray, x_height: float,
-                     pen_width: float, stands_alone=lambda symbol: False) -> list[Symbol]:
+                     pen_width: float, stands_alone=lambda symbol: False,
+                     reads_as_digit=lambda symbol: False) -> list[Symbol]:
     """Join pen-lift fragments to the neighbour whose ink they nearly touch.
 
     `stands_alone(symbol)` may veto a join: a small `=` written close to a digit looks like
-    a fragment by size alone, and the classifier knows better.
+    a fragment by size alone, and the classifier knows better. A bar lifted off a glyph's
+    top right may stand further off, if the two together read as a digit
+    (`reads_as_digit(merged)`).
     """
     symbols = list(symbols)
     i = 0
     while i < len(symbols):
         piece = symbols[i]
+        if i > 0 and _lifted_flag(piece, symbols[i - 1], x_height) and not stands_alone(piece) \
+                and reads_as_digit(flagged := Symbol(symbols[i - 1].parts + piece.parts)):
+            symbols[i - 1] = flagged
+            del symbols[i]
+            continue
         if not _is_fragment(piece, x_height, pen_width) or stands_alone(piece):
             i += 1
             continue

@@ -527,3 +527,27 @@ def test_a_blurred_minus_and_decimal_point_are_boxed_by_their_ink_not_its_halo()
     minus, dot = glyphs[1], glyphs[3]
     assert dot.kind == "dot"
     assert minus.box[3] <= 7 and dot.box[3] <= 13  # drawn 5 and 12 with their soft edges (halo: 9, 15)
+
+
+def _stroke_line(*boxes) -> "Line":
+    from exprocr.segment.types import Glyph, Line
+    glyphs = [Glyph(box=box, image=np.zeros((32, 32), np.float32)) for box in boxes]
+    return Line(glyphs=glyphs, box=boxes[0], x_height=40.0)
+
+
+def test_pieces_of_an_upright_ruling_across_lines_are_taken_out_and_a_column_of_ones_is_not():
+    # A grid line darkened by a shadow survives the rulings' search; where the other grid
+    # lines crossed it, it is cut into strokes read as lone `1`s, one a line, end to end.
+    from exprocr.segment.segmenter import _without_broken_rules
+
+    ruling = [_stroke_line((300, 20 + 50 * k, 2, 36)) for k in (0, 1, 3, 4)]
+    writing = _stroke_line((100, 118, 20, 40), (300, 120, 2, 36), (140, 118, 20, 40))  # a ruling piece in it
+    kept = _without_broken_rules(ruling + [writing])
+    assert len(kept) == 1 and [g.box[0] for g in kept[0].glyphs] == [100, 140]
+    assert kept[0].box == (100, 118, 60, 40)
+    # Three `1`s written one under another: as close, but a hand does not keep them straight.
+    ones = [_stroke_line((300 + dx, 20 + 50 * k, 5, 36)) for k, dx in enumerate((0, 5, -1))]
+    assert len(_without_broken_rules(ones)) == 3
+    # Lines written further apart than the strokes are tall chain up nothing.
+    spaced = [_stroke_line((300, 20 + 80 * k, 2, 36)) for k in range(4)]
+    assert len(_without_broken_rules(spaced)) == 4

@@ -41,6 +41,9 @@ _DESK_STEP = 0.6  # one side this much less bright than the other: paper meets a
 _WIDE = 0.95  # a symbol wider than this many x-heights may be touching glyphs
 _NARROW_TOUCHING = 0.6  # ... and one this wide, if the classifier takes it for touching digits:
 _TOUCHING = 0.2  # leaves less than this share of its probability to all symbols together
+_UPRIGHT = 2.5  # a glyph this many times taller than wide is an upright stroke
+_RULE_GAP = 0.6  # share of a stroke's height the gap between two pieces of one ruling stays under
+_RULE_PIECES = 3  # lines an upright ruling's pieces must span to be taken for one
 
 
 def _is_clutter(c: Component, width: float, contrast: float, shape: tuple[int, int],
@@ -497,10 +500,7 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
         glyphs = builder.row(group.members, group)
         if not any(g.kind == "symbol" for g in glyphs):
             continue
-        xs = [g.box[0] for g in glyphs] + [g.box[0] + g.box[2] for g in glyphs]
-        ys = [g.box[1] for g in glyphs] + [g.box[1] + g.box[3] for g in glyphs]
-        box = (min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
-        lines.append(Line(glyphs=glyphs, box=box, x_height=group.x_height / scale))
+        lines.append(Line(glyphs=glyphs, box=_line_box(glyphs), x_height=group.x_height / scale))
 
     def inside(box: Box) -> tuple[slice, slice]:
         x, y, bw, bh = (int(round(v * scale)) for v in box)
@@ -512,8 +512,70 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
 
     def ink_at(box: Box) -> float:
         return float(np.percentile(ink.darkness[inside(box)], 95))
-    return Page(lines=_without_debris(lines, width, height, paper_at, ink_at), width=width, height=height,
+    return Page(lines=_without_debris(_without_broken_rules(lines), width, height, paper_at, ink_at),
+                width=width, height=height,
                 scale=scale, inverted=ink.inverted)
+
+
+def _upright_stroke(glyph: Glyph) -> bool:
+    return glyph.kind == "symbol" and glyph.box[3] >= _UPRIGHT * glyph.box[2]
+
+
+def _end_to_end(a: Glyph, b: Glyph) -> bool:
+    """Two upright strokes in one column, one ending a little above where the other starts."""
+    (ax, ay, aw, ah), (bx, by, bw, bh) = a.box, b.box
+    gap = max(by - (ay + ah), ay - (by + bh))
+    return abs((ax + aw / 2) - (bx + bw / 2)) <= max(3.0, max(aw, bw)) and 0 <= gap <= _RULE_GAP * max(ah, bh)
+
+
+def _straight(strokes: list[Glyph]) -> bool:
+    """Their centres lie on one straight line, as a ruling's pieces do and a hand's `1`s don't."""
+    ys = np.array([g.box[1] + g.box[3] / 2 for g in strokes])
+    xs = np.array([g.box[0] + g.box[2] / 2 for g in strokes])
+    slope, offset = np.polyfit(ys, xs, 1)
+    width = float(np.median([g.box[2] for g in strokes]))
+    return float(np.abs(xs - (slope * ys + offset)).max()) <= max(1.5, 0.3 * width)
+
+
+def _line_box(glyphs: list[Glyph]) -> Box:
+    xs = [g.box[0] for g in glyphs] + [g.box[0] + g.box[2] for g in glyphs]
+    ys = [g.box[1] for g in glyphs] + [g.box[1] + g.box[3] for g in glyphs]
+    return min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)
+
+
+def _without_broken_rules(lines: list[Line]) -> list[Line]:
+    """Take out pieces of an upright ruling the rulings' search missed (faint, or darkened by a
+    shadow), cut up where others cross it: upright strokes standing end to end on one straight
+    line across three lines or more. A hand's `1`s written one under another are neither so
+    close nor so straight; a line left with no symbol is dropped."""
+    strokes = [(k, g) for k, line in enumerate(lines) for g in line.glyphs if _upright_stroke(g)]
+    if len(strokes) < _RULE_PIECES:
+        return lines
+    root = list(range(len(strokes)))
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            root[i] = root[root[i]]
+            i = root[i]
+        return i
+    for i in range(len(strokes)):
+        for j in range(i + 1, len(strokes)):
+            if strokes[i][0] != strokes[j][0] and _end_to_end(strokes[i][1], strokes[j][1]):
+                root[find(i)] = find(j)
+    columns: dict[int, list[int]] = {}
+    for i in range(len(strokes)):
+        columns.setdefault(find(i), []).append(i)
+    ruled = {id(strokes[i][1]) for column in columns.values()
+             if len({strokes[i][0] for i in column}) >= _RULE_PIECES and _straight([strokes[i][1] for i in column])
+             for i in column}
+    if not ruled:
+        return lines
+    kept = []
+    for line in lines:
+        glyphs = [g for g in line.glyphs if id(g) not in ruled]
+        if any(g.kind == "symbol" for g in glyphs):
+            kept.append(line if len(glyphs) == len(line.glyphs) else replace(line, glyphs=glyphs, box=_line_box(glyphs)))
+    return kept
 
 
 def _without_debris(lines: list[Line], width: int, height: int, paper_at: Callable[[Box], float],

@@ -35,6 +35,8 @@ _TURNED = 0.75  # a turned reading must be at least this sure to replace the upr
 _TURNED_SIDEWAYS = 0.6  # ... or this, turned a quarter, if it reads 3 glyphs or more
 _TRUSTED_LEAD = 0.05  # ... and a trusted turned reading this much surer than the upright one
 _TINY = 0.4  # a line of marks less than this share of the writing's height is not writing
+_SHOW_THROUGH = 0.6  # a line's ink paler than this share of the writing's is show-through ...
+_SURE_PALE = 0.9  # ... unless read with this much confidence (pencil beside pen)
 _LEADING_ZERO = re.compile(r"(?<![0-9.])0[0-9]")  # a number written with a leading zero: `08`
 _UNWRITTEN = 0.8  # the weight of a reading holding such a number
 _SMALL_WRITING = 48  # pixels: writing less tall than this is segmented again at twice the size
@@ -194,7 +196,7 @@ class Reader:
             result.box = unturned(line.box)
             lines.append(result)
         width, height = image.original_size
-        keep = _not_junk(lines, [line.x_height for line in page.lines])
+        keep = _not_junk(lines, [line.x_height for line in page.lines], [line.ink for line in page.lines])
         areas = [sum(g.box[2] * g.box[3] for g in line.glyphs if g.kind == "symbol") for line in page.lines]
         kept_share = sum(a for a, kept in zip(areas, keep) if kept) / max(1, sum(areas))
         page.lines = [line for line, kept in zip(page.lines, keep) if kept]
@@ -227,15 +229,20 @@ class Reader:
                           pen_heights=glyph.pen_heights, dots=glyph.dots, bars=glyph.bars)
 
 
-def _not_junk(lines: list, x_heights: list[float]) -> list[bool]:
+def _not_junk(lines: list, x_heights: list[float], inks: list[float]) -> list[bool]:
     """Which lines to keep, beside confident writing: not a short line the classifier and
-    grammar both doubt (a stray mark, a grid remnant, a fold), and not a line of marks far
-    smaller than that writing (the crossings of a grid grouped into lines of their own)."""
+    grammar both doubt (a stray mark, a grid remnant, a fold), not a line of marks far
+    smaller than that writing (the crossings of a grid grouped into lines of their own), and
+    not a doubted line far paler than that writing (show-through from the sheet's back,
+    mirrored; ink alone would not do: a junk line can be as dark as writing)."""
     if len(lines) < 2 or not any(l.confidence >= _JUNK * 2 for l in lines):
         return [True] * len(lines)
-    writing = [h for l, h in zip(lines, x_heights) if len(l.glyphs) >= 3 and l.confidence >= _JUNK * 2]
-    least = _TINY * max(writing, default=0.0)
-    return [not (len(l.glyphs) <= 3 and l.confidence < _JUNK) and h >= least for l, h in zip(lines, x_heights)]
+    writing = [(h, ink) for l, h, ink in zip(lines, x_heights, inks) if len(l.glyphs) >= 3 and l.confidence >= _JUNK * 2]
+    least = _TINY * max((h for h, _ in writing), default=0.0)
+    palest = _SHOW_THROUGH * float(np.median([ink for _, ink in writing])) if writing else 0.0
+    return [not (len(l.glyphs) <= 3 and l.confidence < _JUNK) and h >= least
+            and not (ink < palest and l.confidence < _SURE_PALE)
+            for l, h, ink in zip(lines, x_heights, inks)]
 
 
 def _drop_needless_groups(glyphs: list[Glyph], inputs: list[GlyphInput]) -> list[GlyphInput]:

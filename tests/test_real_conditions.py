@@ -268,3 +268,19 @@ def test_a_small_photo_taken_in_low_light_keeps_its_paper_white(reader):
     mask, _ = candidate_mask(ink_darkness(grainy))
     assert mask.mean() < 0.1
     assert [line.ascii for line in reader.read(grainy).lines] == ["5+7"]
+
+
+def test_a_doubted_line_far_paler_than_the_writing_is_show_through_and_a_sure_one_is_kept():
+    # Show-through from the sheet's back is mirrored (read with doubt) and paler than the
+    # writing in front; a junk line can be as dark as the writing, so paleness is measured
+    # against the confident writing, and a pale line read surely (pencil beside pen) stays.
+    from exprocr.reader import _not_junk
+    from exprocr.results import GlyphResult, LineResult
+
+    def line(text: str, confidence: float) -> LineResult:
+        return LineResult(text=text, ascii=text, confidence=confidence,
+                          glyphs=[GlyphResult(box=(0, 0, 10, 20), label=c, probability=confidence) for c in text])
+
+    lines = [line("12+3=15", 0.96), line("5*20825", 0.55), line("7-2=5", 0.95), line("88025", 0.95)]
+    assert _not_junk(lines, [40.0] * 4, [0.24, 0.11, 0.23, 0.12]) == [True, False, True, True]
+    assert _not_junk(lines, [40.0] * 4, [0.24, 0.20, 0.23, 0.12]) == [True, True, True, True]

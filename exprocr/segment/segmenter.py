@@ -494,14 +494,6 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
         kept += [c for c in freed(tall) if written(c)]
         kept += _faint_between(loose, loose_labels, labels, kept, pen, contrast, text_height, (h, w))
     items = find_fractions(kept, _writing_height(kept, pen)) if kept else []
-    builder = _PageGlyphs(labels, ink.darkness, scale, pen, classify, joinable, standalone)
-    lines = []
-    for group in group_lines(items):
-        glyphs = builder.row(group.members, group)
-        if not any(g.kind == "symbol" for g in glyphs):
-            continue
-        lines.append(Line(glyphs=glyphs, box=_line_box(glyphs), x_height=group.x_height / scale))
-
     def inside(box: Box) -> tuple[slice, slice]:
         x, y, bw, bh = (int(round(v * scale)) for v in box)
         return slice(y, y + max(1, bh)), slice(x, x + max(1, bw))
@@ -512,6 +504,15 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
 
     def ink_at(box: Box) -> float:
         return float(np.percentile(ink.darkness[inside(box)], 95))
+
+    builder = _PageGlyphs(labels, ink.darkness, scale, pen, classify, joinable, standalone)
+    lines = []
+    for group in group_lines(items):
+        glyphs = builder.row(group.members, group)
+        if not any(g.kind == "symbol" for g in glyphs):
+            continue
+        darkest = float(np.median([ink_at(g.box) for g in glyphs if g.kind == "symbol"]))
+        lines.append(Line(glyphs=glyphs, box=_line_box(glyphs), x_height=group.x_height / scale, ink=darkest))
     return Page(lines=_without_debris(_without_broken_rules(lines), width, height, paper_at, ink_at),
                 width=width, height=height,
                 scale=scale, inverted=ink.inverted)

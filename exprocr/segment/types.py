@@ -38,6 +38,7 @@ class Line:
     glyphs: list[Glyph]
     box: Box
     x_height: float  # median height of the line's full-size glyphs, original pixels
+    ink: float = 1.0  # median darkness of its glyphs' darkest ink, as a share of the paper's
 
 
 @dataclass

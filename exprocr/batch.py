@@ -25,7 +25,8 @@ from exprocr.errors import ExprocrError
 from exprocr.output import CSV_FIELDS, csv_field, csv_row, json_record
 from exprocr.results import ReadResult
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif"}
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif",
+                  ".heic", ".heif"}  # phones save these: listed, so each gets a record saying why it is unread
 _STARTUP_SECONDS = 120.0  # a worker that cannot load its model in this long is stuck
 _STARTUP_FAILURES = 3  # workers dying before they are ready this many times in a row: give up
 # What BLAS and OpenCV read, when they load, to size their thread pools.

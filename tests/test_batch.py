@@ -205,6 +205,7 @@ def _batch_folder(tmp_path: Path) -> Path:
     (folder / "corrupt.jpg").write_bytes((SAMPLES / "decimal.jpg").read_bytes()[:300])
     (folder / "empty.png").write_bytes(b"")
     (folder / "notes.png").write_text("not an image at all")
+    (folder / "phone.HEIC").write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64))
     cv2.imwrite(str(folder / "blank.png"), np.full((200, 300, 3), 235, np.uint8))
     return folder
 
@@ -219,10 +220,11 @@ def test_batch_records_every_file_once_and_leaves_inputs_alone(tmp_path):
     assert set(records) == set(before) and len(out.read_text().splitlines()) == len(before)
     assert records["decimal.jpg"]["lines"][0]["ascii"] == "1.5+2.25"
     assert all(records[n]["error"] for n in ("corrupt.jpg", "empty.png", "notes.png"))
+    assert "JPEG" in records["phone.HEIC"]["error"]  # listed, and told why it is not read
     assert records["blank.png"]["error"] is None and records["blank.png"]["lines"] == []
     assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()} == before
     counts = [[cell.strip() for cell in line.split("│")[1:5]] for line in done.stdout.splitlines() if "│" in line]
-    assert counts == [["6", "2", "1", "3"]], done.stdout  # files, read, empty, failed
+    assert counts == [["7", "2", "1", "4"]], done.stdout  # files, read, empty, failed
 
 
 def test_batch_resume_after_an_interrupted_run_writes_each_file_once(tmp_path):
@@ -235,7 +237,7 @@ def test_batch_resume_after_an_interrupted_run_writes_each_file_once(tmp_path):
     assert done.returncode == 0, done.stderr
     with open(out) as handle:
         files = [row["file"] for row in csv.DictReader(handle)]
-    assert sorted(files) == sorted(set(files)) and len(files) == 6
+    assert sorted(files) == sorted(set(files)) and len(files) == 7
 
 
 def test_sigkill_at_random_moments_then_resume_gives_every_record_once(tmp_path):

@@ -131,6 +131,7 @@ def test_big_jpeg_is_decoded_reduced_and_keeps_its_full_size():
 @pytest.mark.parametrize("content, message", [
     (b"", "empty"), (b"hello, not an image", "not a supported image"),
     (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "not a supported image"),
+    (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64), "HEIC.*export or share it as JPEG"),
     (_encoded(np.zeros((20, 20), np.uint8), ".png")[:40], "not a readable png"),
     (_encoded(np.zeros((20, 20), np.uint8), ".jpg")[:30], "not a readable jpeg"),
     (_encoded(np.zeros((1, 1), np.uint8), ".png"), "too small"),

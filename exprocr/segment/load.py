@@ -81,6 +81,9 @@ def load_image(source: str | Path | np.ndarray | bytes, *, max_pixels: int = MAX
     if not data:
         raise ImageLoadError(f"{name}: empty file")
     header = _parse_header(data)
+    if header is None and _is_heif(data):
+        raise ImageLoadError(f"{name}: a HEIC/HEIF photo (a phone's own format), which this reader cannot "
+                             f"decode: export or share it as JPEG")
     if header is None:
         raise ImageLoadError(f"{name}: not a supported image (expected {SUPPORTED})")
     if header.size is None or min(header.size) <= 0:
@@ -116,6 +119,13 @@ def declared_size(data: bytes) -> tuple[int, int] | None:
 
 
 # --- headers: sizes and orientation read from the bytes, never from a decoder ----------------
+
+_HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif")
+
+
+def _is_heif(data: bytes) -> bool:
+    """An ISO media file of a HEIF brand: what iPhones and many Android phones save photos as."""
+    return data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS
 
 def _kind(data: bytes) -> str | None:
     if data[:8] == b"\x89PNG\r\n\x1a\n":

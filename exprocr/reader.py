@@ -237,7 +237,8 @@ def _not_junk(lines: list, x_heights: list[float], inks: list[float]) -> list[bo
     mirrored; ink alone would not do: a junk line can be as dark as writing)."""
     if len(lines) < 2 or not any(l.confidence >= _JUNK * 2 for l in lines):
         return [True] * len(lines)
-    writing = [(h, ink) for l, h, ink in zip(lines, x_heights, inks) if len(l.glyphs) >= 3 and l.confidence >= _JUNK * 2]
+    writing = [(h, ink) for l, h, ink in zip(lines, x_heights, inks)
+               if len(l.glyphs) >= 3 and l.confidence >= _JUNK * 2]
     least = _TINY * max((h for h, _ in writing), default=0.0)
     palest = _SHOW_THROUGH * float(np.median([ink for _, ink in writing])) if writing else 0.0
     return [not (len(l.glyphs) <= 3 and l.confidence < _JUNK) and h >= least

@@ -127,6 +127,7 @@ def _is_heif(data: bytes) -> bool:
     """An ISO media file of a HEIF brand: what iPhones and many Android phones save photos as."""
     return data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS
 
+
 def _kind(data: bytes) -> str | None:
     if data[:8] == b"\x89PNG\r\n\x1a\n":
         return _PNG

@@ -321,19 +321,19 @@ class _PageGlyphs:
         self.labels, self.darkness, self.scale, self.pen = labels, darkness, scale, pen
         self.classify, self.joinable, self.standalone = classify, joinable, standalone
 
+    def _likeliest(self, symbol: Symbol, classes: np.ndarray | None) -> float:
+        """The classifier's highest probability for the symbol among `classes` (0 without one)."""
+        if self.classify is None or classes is None or not len(classes):
+            return 0.0
+        return float(self.classify(self.image(symbol)[None])[0][classes].max())
+
     def stands_alone(self, symbol: Symbol) -> bool:
         """The classifier is sure this small piece is a symbol of its own (`=`, `÷`, `+`, `×`)."""
-        if self.classify is None or self.standalone is None or not len(self.standalone):
-            return False
-        probabilities = self.classify(self.image(symbol)[None])[0]
-        return bool(probabilities[self.standalone].max() >= _STANDS_ALONE)
+        return self._likeliest(symbol, self.standalone) >= _STANDS_ALONE
 
     def reads_as_digit(self, symbol: Symbol) -> bool:
         """The classifier takes the symbol for a digit, more likely than not."""
-        if self.classify is None or self.joinable is None or not len(self.joinable):
-            return False
-        probabilities = self.classify(self.image(symbol)[None])[0]
-        return bool(probabilities[self.joinable].max() >= 0.5)
+        return self._likeliest(symbol, self.joinable) >= 0.5
 
     def mask(self, symbol: Symbol) -> np.ndarray:
         """The symbol's own ink in its box: a neighbour's stroke reaching in is not its."""
@@ -514,8 +514,7 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
         darkest = float(np.median([ink_at(g.box) for g in glyphs if g.kind == "symbol"]))
         lines.append(Line(glyphs=glyphs, box=_line_box(glyphs), x_height=group.x_height / scale, ink=darkest))
     return Page(lines=_without_debris(_without_broken_rules(lines), width, height, paper_at, ink_at),
-                width=width, height=height,
-                scale=scale, inverted=ink.inverted)
+                width=width, height=height, scale=scale, inverted=ink.inverted)
 
 
 def _upright_stroke(glyph: Glyph) -> bool:
@@ -566,9 +565,11 @@ def _without_broken_rules(lines: list[Line]) -> list[Line]:
     columns: dict[int, list[int]] = {}
     for i in range(len(strokes)):
         columns.setdefault(find(i), []).append(i)
-    ruled = {id(strokes[i][1]) for column in columns.values()
-             if len({strokes[i][0] for i in column}) >= _RULE_PIECES and _straight([strokes[i][1] for i in column])
-             for i in column}
+    ruled = set()
+    for column in columns.values():
+        pieces = [strokes[i][1] for i in column]
+        if len({strokes[i][0] for i in column}) >= _RULE_PIECES and _straight(pieces):
+            ruled.update(id(g) for g in pieces)
     if not ruled:
         return lines
     kept = []

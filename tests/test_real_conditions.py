@@ -54,6 +54,17 @@ def test_stacked_fraction_reads_as_above_over_below(reader):
     assert result.lines[0].ascii.startswith("(") and result.lines[0].ascii.endswith("/4")
 
 
+def test_a_fraction_whose_bar_is_written_well_clear_of_its_rows_is_still_one(reader):
+    # Writers leave room round a long bar: here a whole text height's gap above and below
+    # it (a levelled photo's bar is thin, so nothing of a tilt's height narrows the gap).
+    photo = np.full((600, 700, 3), 240, np.uint8)
+    photo[40:180, 150:500] = draw_lines(["12+3"], size=(350, 140))[0:140]  # digits 100-160
+    photo[210:350, 240:400] = draw_lines(["4"], size=(160, 140))[0:140]  # digit 270-330
+    cv2.line(photo, (150, 215), (450, 215), (30, 30, 30), 5)
+    kinds = [g.kind for g in segment(photo).lines[0].glyphs]
+    assert kinds == ["open", "symbol", "symbol", "symbol", "symbol", "close", "over", "open", "symbol", "close"]
+
+
 @pytest.mark.parametrize("top, dropped", [
     ([("/", 0.5), ("1", 0.33)], True),  # a lone `1` over a bar, leaning: the classifier doubts
     ([("7", 0.9), ("1", 0.05)], True),

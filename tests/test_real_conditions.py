@@ -295,3 +295,17 @@ def test_a_doubted_line_far_paler_than_the_writing_is_show_through_and_a_sure_on
     lines = [line("12+3=15", 0.96), line("5*20825", 0.55), line("7-2=5", 0.95), line("88025", 0.95)]
     assert _not_junk(lines, [40.0] * 4, [0.24, 0.11, 0.23, 0.12]) == [True, False, True, True]
     assert _not_junk(lines, [40.0] * 4, [0.24, 0.20, 0.23, 0.12]) == [True, True, True, True]
+
+
+def test_a_long_minus_between_close_lines_is_no_fraction_bar():
+    # Lines written close: a long minus has writing just over and under it, but that writing
+    # runs on past the bar's ends in its rows: lines of their own, not a numerator and a
+    # denominator.
+    from tests.drawing import draw_symbol
+    photo = np.full((420, 700, 3), 245, np.uint8)
+    photo[40:120] = draw_lines(["12+34"], size=(700, 140))[40:120]
+    photo[230:310] = draw_lines(["43+21"], size=(700, 140))[40:120]
+    draw_symbol(photo, "3", 40, 155, (30, 30, 30), 4)
+    draw_symbol(photo, "4", 214, 155, (30, 30, 30), 4)
+    cv2.line(photo, (96, 185), (196, 185), (30, 30, 30), 4)
+    assert [len(line.glyphs) for line in segment(photo).lines] == [5, 3, 5]

@@ -68,6 +68,7 @@ class Fraction(Group):
 
 
 Item = Component | Fraction
+_RUN_ON = 0.7  # text heights past a bar's end where its row's next glyph would stand
 
 
 def _is_bar(c: Component, height: float) -> bool:
@@ -114,6 +115,15 @@ def _extend(bar: Component, chosen: list[Item], items: list[Item], side: str) ->
     return chosen + extra
 
 
+def _row_runs_on(bar: Component, chosen: list[Item], items: list[Item], height: float) -> bool:
+    """Writing in the row over (or under) the bar goes on just past its ends: that row is a
+    line of its own, and the bar a long minus between lines, not a fraction bar."""
+    top = min(i.y for i in chosen)
+    bottom = max(i.y2 for i in chosen)
+    return any(i is not bar and i not in chosen and top <= i.cy <= bottom
+               and 0 < max(bar.x - i.cx, i.cx - bar.x2) <= _RUN_ON * height for i in items)
+
+
 def find_fractions(items: list[Item], height: float) -> list[Item]:
     """Replace each bar with writing stacked above and below by one Fraction item."""
     items = list(items)
@@ -129,6 +139,8 @@ def find_fractions(items: list[Item], height: float) -> list[Item]:
         above = _extend(bar, above, items, "above")
         below = _extend(bar, below, items, "below")
         if any(i in below for i in above) or not _taller_than_text(bar, above, below, items, height):
+            continue
+        if _row_runs_on(bar, above, items, height) or _row_runs_on(bar, below, items, height):
             continue
         fraction = Fraction(bar, sorted(above, key=lambda i: i.x), sorted(below, key=lambda i: i.x))
         used = {id(i) for i in [bar, *above, *below]}

@@ -106,10 +106,14 @@ def _taller_than_text(bar: Component, above: list[Item], below: list[Item], item
     return stack_height >= 1.5 * reference
 
 
+def _row(chosen: list[Item]) -> tuple[int, int]:
+    """Top and bottom of the text row the chosen items stand in."""
+    return min(i.y for i in chosen), max(i.y2 for i in chosen)
+
+
 def _extend(bar: Component, chosen: list[Item], items: list[Item], side: str) -> list[Item]:
     """Add items of the same text row as `chosen` that are still over the bar's span."""
-    top = min(i.y for i in chosen)
-    bottom = max(i.y2 for i in chosen)
+    top, bottom = _row(chosen)
     extra = [i for i in items if i is not bar and i not in chosen
              and bar.x - 0.1 * bar.w <= i.cx <= bar.x2 + 0.1 * bar.w and top <= i.cy <= bottom]
     return chosen + extra
@@ -118,8 +122,7 @@ def _extend(bar: Component, chosen: list[Item], items: list[Item], side: str) ->
 def _row_runs_on(bar: Component, chosen: list[Item], items: list[Item], height: float) -> bool:
     """Writing in the row over (or under) the bar goes on just past its ends: that row is a
     line of its own, and the bar a long minus between lines, not a fraction bar."""
-    top = min(i.y for i in chosen)
-    bottom = max(i.y2 for i in chosen)
+    top, bottom = _row(chosen)
     return any(i is not bar and i not in chosen and top <= i.cy <= bottom
                and 0 < max(bar.x - i.cx, i.cx - bar.x2) <= _RUN_ON * height for i in items)
 

@@ -6,6 +6,7 @@ own pen width and contrast → lines → symbols → split touching glyphs → n
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import cache
 
 import cv2
 import numpy as np
@@ -502,6 +503,7 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
         rows, cols = inside(box)
         return float(np.median(ink.paper[rows, cols][::4, ::4]))
 
+    @cache  # asked of every glyph for its line's ink, and again of written lines' by the debris test
     def ink_at(box: Box) -> float:
         return float(np.percentile(ink.darkness[inside(box)], 95))
 

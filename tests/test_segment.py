@@ -73,6 +73,23 @@ def test_decimal_point_tucked_under_a_digit_stays_a_dot(radius):
     assert [g.kind for g in glyphs] == ["symbol", "dot", "symbol"]
 
 
+@pytest.mark.parametrize("mark, is_dot", [("disc", True), ("ring", False), ("plus", False)])
+def test_a_solid_dot_up_to_half_a_digit_tall_is_a_dot_and_a_small_ring_or_cross_is_not(mark, is_dot):
+    photo = draw_lines(["1"], width=5)
+    photo[60:125, 150:195] = draw_lines(["4"], width=5)[60:125, 40:85]
+    centre, ink = (110, 106), (30, 30, 30)  # at the baseline, 0.4 of the digits' height across
+    if mark == "disc":  # pressed hard with a broad pen
+        cv2.circle(photo, centre, 12, ink, -1, cv2.LINE_AA)
+    elif mark == "ring":  # a small `0`, as bold
+        cv2.ellipse(photo, centre, (9, 11), 0, 0, 360, ink, 5, cv2.LINE_AA)
+    else:
+        cv2.line(photo, (98, 106), (122, 106), ink, 7, cv2.LINE_AA)
+        cv2.line(photo, (110, 94), (110, 118), ink, 7, cv2.LINE_AA)
+    glyphs = segment(photo).lines[0].glyphs
+    assert len(glyphs) == 3
+    assert (glyphs[1].kind == "dot") == is_dot
+
+
 def test_touching_pair_is_split_where_the_classifier_agrees():
     from exprocr.classifier.inference import GlyphClassifier
 

@@ -18,8 +18,8 @@ from exprocr.segment.fractions import Fraction, Item, find_fractions
 from exprocr.segment.lines import LineGroup, fit_band, group_lines, typical_height
 from exprocr.segment.rules import find_rulings, remove_rulings
 from exprocr.segment.split import Classify, split_columns
-from exprocr.segment.symbols import (Symbol, attach_fragments, detached_dots, dots_apart, is_dot, merge_parts,
-                                     stacked_bars)
+from exprocr.segment.symbols import (Symbol, attach_fragments, detached_dots, dots_apart, is_dot, is_solid_dot,
+                                     merge_parts, stacked_bars)
 from exprocr.segment.types import Box, Glyph, Line, Page
 
 _MIN_CONTRAST = 0.45  # share of the writing's contrast a component needs (show-through is fainter)
@@ -406,7 +406,7 @@ class _PageGlyphs:
         normalized, if that was done already."""
         x, y, x2, y2 = symbol.x, symbol.y, symbol.x2, symbol.y2
         mask = self.mask(symbol)
-        if is_dot(symbol, line.x_height):
+        if is_dot(symbol, line.x_height) or is_solid_dot(symbol, mask, line.x_height):
             return [_glyph(mask, _core_ink(self.darkness[y:y2, x:x2], mask), (x, y, x2 - x, y2 - y),
                            line, self.scale, "dot", pen=self.pen)]
         pieces = [(0, x2 - x)]

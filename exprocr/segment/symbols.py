@@ -19,6 +19,9 @@ from exprocr.segment.fractions import Fraction, Group, Item
 # its top: level with its middle, not at its top (a `5`'s flag) or its foot (a `2`'s tail).
 MINUS_BAND = (0.3, 0.75)
 _FLAG_GAP = 0.3  # x-heights a lifted flag may start right of its glyph
+_BLOB = 0.5  # x-heights a solid dot may measure
+_ROUND = (0.75, 1.33)  # its width over its height
+_SOLID = 0.9  # share of its convex hull its outline fills
 
 
 class Boxed(Protocol):
@@ -181,6 +184,19 @@ def is_dot(symbol: Symbol, x_height: float) -> bool:
     small = symbol.h <= 0.3 * x_height and symbol.w <= 0.35 * x_height
     roundish = 0.5 <= symbol.w / max(1, symbol.h) <= 1.6
     return small and roundish
+
+
+def is_solid_dot(symbol: Symbol, mask: np.ndarray, x_height: float) -> bool:
+    """A dot pressed hard or made with a broad pen: larger than `is_dot` allows, up to half an
+    x-height, but one round blob filling its own outline (a small `0`, `+` or `×`, however
+    bold, has a hole or arms between which its hull is bare). `mask` is its ink in its box."""
+    if (len(symbol.parts) != 1 or symbol.fraction or max(symbol.w, symbol.h) > _BLOB * x_height
+            or not _ROUND[0] <= symbol.w / max(1, symbol.h) <= _ROUND[1]):
+        return False
+    ink = mask.astype(np.uint8)
+    hull = np.zeros_like(ink)
+    cv2.fillConvexPoly(hull, cv2.convexHull(cv2.findNonZero(ink)), 1)
+    return np.count_nonzero(ink) >= _SOLID * np.count_nonzero(hull)
 
 
 def detached_dots(symbol: Symbol) -> int:

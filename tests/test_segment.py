@@ -398,8 +398,11 @@ def test_a_found_ruling_a_few_pixels_off_is_moved_onto_its_ink(upright):
 
 
 @pytest.mark.parametrize("turned", [False, True])
-def test_a_grids_lines_broken_too_often_to_be_seen_alone_are_found_from_their_family(turned):
+@pytest.mark.parametrize("stray", [False, True])  # a margin line half a square beside the grid
+def test_a_grids_lines_broken_too_often_to_be_seen_alone_are_found_from_their_family(turned, stray):
     mask = np.zeros((600, 800), np.uint8)
+    if stray:
+        cv2.line(mask, (790, 0), (790, 599), 1, 2)
     for y in range(45, 600, 30):  # whole level lines
         cv2.line(mask, (0, y), (799, y), 1, 2)
     broken = (115, 235, 265, 475, 685, 775)  # upright lines inked 20 px in every 36

@@ -189,14 +189,43 @@ def _coverage(line: Line, mask: np.ndarray) -> float:
 
 
 def _family_spacing(gaps: np.ndarray) -> float | None:
-    """The spacing of evenly spaced rulings from the gaps between those found (some gaps
-    span several spacings), or None when the lines are no such family."""
-    unit = gaps[gaps <= 1.3 * gaps.min()]
-    spacing = float(np.median(unit))
-    multiples = gaps / spacing
-    if len(unit) < 2 or np.mean(np.abs(multiples - np.round(multiples)) <= 0.2) < 0.7:
+    """The spacing of evenly spaced rulings from the gaps between those found, or None when
+    the lines are no such family. It is the commonest gap (the larger on a tie), refined as
+    the median of the gaps like it; the rest must be whole multiples of it (lines the search
+    lost), but for a few: a page's edge or a margin line beside the grid makes a gap of its own."""
+    def like(unit: float) -> np.ndarray:
+        return np.abs(gaps / unit - 1.0) <= 0.2
+    unit = max(gaps, key=lambda g: (int(like(g).sum()), g))
+    spacing = float(np.median(gaps[like(unit)]))
+    if like(unit).sum() < 2 or np.mean([_whole_steps(gap, spacing) for gap in gaps]) < 0.7:
         return None
     return spacing
+
+
+def _whole_steps(gap: float, spacing: float) -> bool:
+    multiple = gap / spacing
+    return multiple >= 0.8 and abs(multiple - round(multiple)) <= 0.2
+
+
+def _on_lattice(points: np.ndarray, spacing: float) -> np.ndarray:
+    """A family's lines (rows of `points`, their two ends) less those off its lattice: from
+    two lines one spacing apart, outwards, each line kept lies whole spacings from the last
+    one kept (perspective drifts the spacing slowly); a margin line or a page's edge a part
+    of a spacing beside the grid does not."""
+    middles = points.sum(axis=1) / 2
+    gaps = np.diff(middles)
+    anchor = int(np.argmin(np.abs(gaps / spacing - 1.0)))
+    kept, last = {anchor, anchor + 1}, anchor + 1
+    for i in range(anchor + 2, len(points)):
+        if _whole_steps(middles[i] - middles[last], spacing):
+            kept.add(i)
+            last = i
+    last = anchor
+    for i in range(anchor - 1, -1, -1):
+        if _whole_steps(middles[last] - middles[i], spacing):
+            kept.add(i)
+            last = i
+    return points[sorted(kept)]
 
 
 def _completed(lines: list[Line], mask: np.ndarray) -> list[Line]:
@@ -218,10 +247,11 @@ def _completed(lines: list[Line], mask: np.ndarray) -> list[Line]:
         if len(distinct) < 3:
             continue
         points = np.array(distinct, float)
-        gaps = np.diff(points.sum(axis=1) / 2)
-        spacing = _family_spacing(gaps)
+        spacing = _family_spacing(np.diff(points.sum(axis=1) / 2))
         if spacing is None:
             continue
+        points = _on_lattice(points, spacing)
+        gaps = np.diff(points.sum(axis=1) / 2)
 
         def line_at(end: np.ndarray) -> Line:
             a, b = (int(round(v)) for v in end)

@@ -309,3 +309,15 @@ def test_a_long_minus_between_close_lines_is_no_fraction_bar():
     draw_symbol(photo, "4", 214, 155, (30, 30, 30), 4)
     cv2.line(photo, (96, 185), (196, 185), (30, 30, 30), 4)
     assert [len(line.glyphs) for line in segment(photo).lines] == [5, 3, 5]
+
+
+def test_the_reader_averages_the_classifier_over_a_glyphs_outline_and_its_stroke_cores(reader):
+    page = segment(draw_lines(["7.4"]))
+    seven, dot, four = page.lines[0].glyphs
+    assert seven.core_image is not None and seven.core_image.shape == (32, 32) and dot.core_image is None
+    seven.core_image = four.image  # a glyph whose two views disagree
+    both = reader._symbol_proba([seven, four])
+    alone = reader.classifier.symbol_proba(np.stack([seven.image, four.image]))
+    assert np.allclose(both[0], (alone[0] + alone[1]) / 2, atol=1e-6)
+    assert np.allclose(both[1], reader.classifier.symbol_proba(np.stack([four.image, four.core_image])).mean(axis=0),
+                       atol=1e-6)

@@ -240,6 +240,7 @@ def _glyph(mask: np.ndarray, core: np.ndarray, box: tuple[int, int, int, int], l
         box=_original(_inked_box(core, box), scale),
         image=image,
         kind=kind,
+        core_image=normalize_glyph((core > 0.5).astype(np.uint8) * 255) if kind == "symbol" else None,
         rel_height=h / xh,
         rel_width=w / xh,
         rel_y=(y + h / 2 - top) / xh,

@@ -19,6 +19,10 @@ class Glyph:
     box: Box
     image: np.ndarray  # 32×32 float32 from normalize_glyph
     kind: str = "symbol"
+    # The same glyph normalized from its stroke cores (its ink at half its own darkness): a
+    # second view the reader averages the classifier over, as blur, JPEG or a faint pen
+    # swell or break a stroke's loose outline differently from its core.
+    core_image: np.ndarray | None = None
     rel_height: float = 1.0  # glyph height / line's x-height (median digit height)
     rel_width: float = 1.0  # glyph width / line's x-height
     rel_y: float = 0.5  # vertical centre in the line band: 0 top, 1 bottom of digit band

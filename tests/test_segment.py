@@ -571,3 +571,18 @@ def test_pieces_of_an_upright_ruling_across_lines_are_taken_out_and_a_column_of_
     # Lines written further apart than the strokes are tall chain up nothing.
     spaced = [_stroke_line((300, 20 + 80 * k, 2, 36)) for k in range(4)]
     assert len(_without_broken_rules(spaced)) == 4
+
+
+@pytest.mark.parametrize("core, kept", [(0.9, True), (0.5, False)])
+def test_a_dot_written_at_a_grid_crossing_is_kept_and_a_crossing_remnant_is_not(core, kept):
+    from exprocr.segment.rules import _without_remnants
+
+    mask, darkness = np.zeros((60, 60), np.uint8), np.zeros((60, 60), np.float32)
+    near = [np.zeros((60, 60), np.float32), np.zeros((60, 60), np.float32)]  # two rulings' bands
+    cv2.line(near[0], (0, 30), (59, 30), 0.3, 12)
+    cv2.line(near[1], (30, 0), (30, 59), 0.3, 12)
+    cv2.circle(mask, (33, 33), 3, 1, -1)  # a small blurred mark by the crossing: pale halo, `core` inside
+    cv2.circle(darkness, (33, 33), 3, 0.35, -1)
+    cv2.circle(darkness, (33, 33), 1, core, -1)
+    left = _without_remnants(mask, darkness, near, crossing=144, thickness=4)
+    assert bool(left.any()) == kept

@@ -367,6 +367,12 @@ def _without_remnants(mask: np.ndarray, darkness: np.ndarray, near: list[np.ndar
     long = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
     ruling[(thin <= 2) & (long >= 3 * thin)] *= 2
     drop = (inside >= 0.9 * area) & (dark <= _REMNANT * ruling)
+    # A dot on a ruling, its core much darker than the rulings stacked there ever are, is
+    # written: a remnant's darkest pixel is where the rulings cross, as dark as both.
+    peak, highest = np.zeros(count), np.zeros(count)
+    np.maximum.at(peak, owners, darkness.ravel()[inked])
+    np.maximum.at(highest, owners, stacked)
+    drop &= peak <= _DARKER * highest
     drop[0] = False
     drop &= ~_broad(labels, stats, drop & (long < 8 * thin), thickness)
     kept = mask.copy()

@@ -369,9 +369,11 @@ def _without_remnants(mask: np.ndarray, darkness: np.ndarray, near: list[np.ndar
     drop = (inside >= 0.9 * area) & (dark <= _REMNANT * ruling)
     # A dot on a ruling, its core much darker than the rulings stacked there ever are, is
     # written: a remnant's darkest pixel is where the rulings cross, as dark as both.
+    # (ufunc.at is slow: only the pixels of marks about to go are looked at.)
+    about = np.flatnonzero(drop[owners])
     peak, highest = np.zeros(count), np.zeros(count)
-    np.maximum.at(peak, owners, darkness.ravel()[inked])
-    np.maximum.at(highest, owners, stacked)
+    np.maximum.at(peak, owners[about], darkness.ravel()[inked[about]])
+    np.maximum.at(highest, owners[about], stacked[about])
     drop &= peak <= _DARKER * highest
     drop[0] = False
     drop &= ~_broad(labels, stats, drop & (long < 8 * thin), thickness)

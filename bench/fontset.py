@@ -17,8 +17,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from bench.generated import read_generated, wrong_readings
 from bench.report import write_report
-from exprocr.photo_eval import score_photos
 from exprocr.reader import Reader
 
 _FONTS = (cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, cv2.FONT_HERSHEY_SCRIPT_COMPLEX, cv2.FONT_HERSHEY_SIMPLEX,
@@ -67,26 +67,17 @@ def main() -> None:
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
     reader = Reader()
-    labels, results = {}, {}
-    if args.save:
-        args.save.mkdir(parents=True, exist_ok=True)
-    for i in range(args.n):
-        text = _expression(rng)
-        jpeg = render(text, rng)
-        name = f"font_{args.seed}_{i:04d}.jpg"
-        labels[name] = text.replace("x", "*")
-        results[name] = reader.read(cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR))
-        if args.save:  # the very file that was read, not a second compression of it
-            (args.save / name).write_bytes(jpeg)
-    if args.save:
-        (args.save / "labels.tsv").write_text("".join(f"{k}\t{v}\n" for k, v in labels.items()))
-    score = score_photos(results, labels)
-    wrong = [row for row in score.rows if not row.exact]
-    table = "Wrong readings (first 30):\n\n| file | truth | read |\n|---|---|---|\n" + "".join(
-        f"| {row.file} | {' | '.join(row.expected)} | {' | '.join(row.read)} |\n" for row in wrong[:30])
+
+    def photos():
+        for i in range(args.n):
+            text = _expression(rng)
+            yield f"font_{args.seed}_{i:04d}.jpg", render(text, rng), text.replace("x", "*")
+
+    score = read_generated(photos(), reader, args.save)
     figures = {"photos": score.n, "line-exact": score.line_exact, "CER": score.cer,
                "value accuracy": score.value_accuracy}
-    write_report("fontset", f"Font-rendered photos, another generator ({args.n}, seed {args.seed})", figures, table)
+    write_report("fontset", f"Font-rendered photos, another generator ({args.n}, seed {args.seed})", figures,
+                 wrong_readings(score))
 
 
 if __name__ == "__main__":

@@ -20,11 +20,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from bench.generated import read_generated, wrong_readings
 from bench.report import write_report
 from exprocr.classifier import mnist
 from exprocr.classifier.dataset import _held_out
 from exprocr.classifier.glyphsets import load_glyph_set
-from exprocr.photo_eval import score_photos
 from exprocr.reader import Reader
 
 _BHMSDS = Path(__file__).resolve().parents[2] / "shared" / "data" / "bhmsds-dev.npz"
@@ -149,28 +149,20 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     reader = Reader()
     tiles = _Tiles(rng, args.bhmsds, tuple(reader.classifier.classes))
-    labels, results = {}, {}
-    if args.save:
-        args.save.mkdir(parents=True, exist_ok=True)
-    for i in range(args.n):
-        jpeg, written = render([_expression(rng) for _ in range(int(rng.integers(1, 4)))], tiles, rng)
-        if not written:
-            continue
-        name = f"tile_{args.seed}_{i:04d}.jpg"
-        labels[name] = " | ".join(t.replace("×", "*").replace("÷", "/") for t in written)
-        results[name] = reader.read(cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR))
-        if args.save:
-            (args.save / name).write_bytes(jpeg)
-    if args.save:
-        (args.save / "labels.tsv").write_text("".join(f"{k}\t{v}\n" for k, v in labels.items()))
-    score = score_photos(results, labels)
-    wrong = [row for row in score.rows if not row.exact]
-    table = "Wrong readings (first 30):\n\n| file | truth | read |\n|---|---|---|\n" + "".join(
-        f"| {row.file} | {' | '.join(row.expected)} | {' | '.join(row.read)} |\n" for row in wrong[:30])
+
+    def photos():
+        for i in range(args.n):
+            jpeg, written = render([_expression(rng) for _ in range(int(rng.integers(1, 4)))], tiles, rng)
+            if written:
+                truth = " | ".join(t.replace("×", "*").replace("÷", "/") for t in written)
+                yield f"tile_{args.seed}_{i:04d}.jpg", jpeg, truth
+
+    score = read_generated(photos(), reader, args.save)
     figures = {"photos": score.n, "lines": score.lines, "line-exact": score.line_exact,
                "photo-exact": score.photo_exact, "CER": score.cer, "value accuracy": score.value_accuracy,
                "operators": "bhmsds-dev held out + drawn" if tiles.operators else "drawn only"}
-    write_report("tileset", f"Pasted-tile photos, a third generator ({args.n}, seed {args.seed})", figures, table)
+    write_report("tileset", f"Pasted-tile photos, a third generator ({args.n}, seed {args.seed})", figures,
+                 wrong_readings(score))
 
 
 if __name__ == "__main__":

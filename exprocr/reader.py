@@ -207,7 +207,7 @@ class Reader:
     def _decoder_inputs(self, page: Page) -> list[list[GlyphInput]]:
         """Classify every symbol of the page in one batch; build each line's decoder input."""
         glyphs = [g for line in page.lines for g in line.glyphs if g.kind == "symbol"]
-        probabilities = (self._symbol_proba(glyphs) if glyphs else np.zeros((0, len(self.classifier.symbols))))
+        probabilities = self._symbol_proba(glyphs) if glyphs else np.zeros((0, len(self.classifier.symbols)))
         by_id = {id(g): p for g, p in zip(glyphs, probabilities)}
         lines = []
         for line in page.lines:
@@ -216,9 +216,9 @@ class Reader:
         return lines
 
     def _symbol_proba(self, glyphs: list[Glyph]) -> np.ndarray:
-        """The classifier's probabilities for each glyph, averaged over its two views: the
-        loose outline and the stroke cores (tuning photos +22 lines of 1,016, the font and
-        tile generators +4 and +17; real-dev's variants as many won as lost)."""
+        """The classifier's probabilities for each glyph, averaged over its two views, the
+        loose outline and the stroke cores: blur, JPEG and faint pens swell or break one
+        where the other holds, and a second opinion on the same ink costs one batch."""
         outline = np.stack([g.image for g in glyphs])
         cores = np.stack([g.image if g.core_image is None else g.core_image for g in glyphs])
         return self.classifier.symbol_proba(np.concatenate([outline, cores])).reshape(2, len(glyphs), -1).mean(axis=0)

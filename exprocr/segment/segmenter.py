@@ -35,6 +35,7 @@ _HAIRLINE_CONTRAST = 0.6  # share of the writing's contrast a hairline needs (ru
 _STANDS_ALONE = 0.6  # classifier probability that keeps a small piece from joining a neighbour
 _BOX_INK = 0.3  # share of a glyph's own darkness its reported box takes in (not the halo)
 _STROKE_CORE = 0.3  # share of the writing's contrast a pixel needs to be ink, once that is known
+_CORE = 0.5  # share of a symbol's own darkness its strokes' cores have
 _CROSS_AGREEMENT = 0.4  # share of the edges' weight two perpendicular straight strokes align
 _CROSS_PENS = 4  # pens across a cross needs for its strokes' direction to be measured
 _DESK_OFFSET = 0.02  # how far beside a mark (share of the photo's side) the paper is sampled
@@ -240,7 +241,7 @@ def _glyph(mask: np.ndarray, core: np.ndarray, box: tuple[int, int, int, int], l
         box=_original(_inked_box(core, box), scale),
         image=image,
         kind=kind,
-        core_image=normalize_glyph((core > 0.5).astype(np.uint8) * 255) if kind == "symbol" else None,
+        core_image=normalize_glyph((core > _CORE).astype(np.uint8) * 255) if kind == "symbol" else None,
         rel_height=h / xh,
         rel_width=w / xh,
         rel_y=(y + h / 2 - top) / xh,
@@ -298,7 +299,7 @@ def _cores(core: np.ndarray, pen: float) -> list[Rect]:
     halo can bridge an obelus's dots or an `=`'s bars in the loose mask; the cores stay apart.
     A part is at least a third of a pen's touch: grainy ink in dim light leaves crumbs of
     core along one stroke. `core` is the symbol's `_core_ink`."""
-    cores = (core > 0.5).astype(np.uint8)
+    cores = (core > _CORE).astype(np.uint8)
     _, _, stats, _ = cv2.connectedComponentsWithStats(cores, connectivity=8)
     return [Rect(*(int(v) for v in row[:4])) for row in stats[1:]
             if row[cv2.CC_STAT_AREA] >= max(2.0, pen * pen / 3)]

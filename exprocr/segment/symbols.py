@@ -21,7 +21,7 @@ MINUS_BAND = (0.3, 0.75)
 _FLAG_GAP = 0.3  # x-heights a lifted flag may start right of its glyph
 _BLOB = 0.5  # x-heights a solid dot may measure
 _ROUND = (0.75, 1.33)  # its width over its height
-_SOLID = 0.9  # share of its convex hull its outline fills
+_SOLID = 0.9  # share of its convex hull its ink fills
 
 
 class Boxed(Protocol):

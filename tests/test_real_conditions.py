@@ -321,3 +321,10 @@ def test_the_reader_averages_the_classifier_over_a_glyphs_outline_and_its_stroke
     assert np.allclose(both[0], (alone[0] + alone[1]) / 2, atol=1e-6)
     assert np.allclose(both[1], reader.classifier.symbol_proba(np.stack([four.image, four.core_image])).mean(axis=0),
                        atol=1e-6)
+
+
+def test_a_clean_sample_read_upright_is_trusted_without_trying_it_turned(reader):
+    from exprocr.segment.load import load_image
+
+    upright = reader._read_turned(load_image(SAMPLES / "blue-ink.jpg"), 0)
+    assert upright.trusted and [line.text for line in upright.result.lines] == ["23×4+17"]

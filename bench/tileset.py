@@ -76,12 +76,17 @@ def _drawn(symbol: str, rng: np.random.Generator) -> np.ndarray:
     return tile
 
 
+def _number(rng: np.random.Generator) -> str:
+    """One to three digits, one number in eight with a decimal."""
+    whole = str(rng.integers(0, 10 ** int(rng.integers(1, 4))))
+    return whole + (f".{rng.integers(0, 10)}" if rng.random() < 0.12 else "")
+
+
 def _expression(rng: np.random.Generator) -> str:
-    """Two to four numbers (some with a decimal), operators between, sometimes in
-    parentheses or with `=` and a result."""
+    """Two to four numbers, operators between, sometimes in parentheses or with `=` and a
+    result."""
     count = int(rng.integers(1, 4))
-    numbers = [str(rng.integers(0, 10 ** int(rng.integers(1, 4)))) + (f".{rng.integers(0, 10)}" if rng.random() < 0.12 else "")
-               for _ in range(count + 1)]
+    numbers = [_number(rng) for _ in range(count + 1)]
     text = numbers[0] + "".join(str(rng.choice(list("+-×÷/"))) + n for n in numbers[1:])
     if rng.random() < 0.15:
         return f"({text})"

@@ -579,8 +579,10 @@ def _without_broken_rules(lines: list[Line]) -> list[Line]:
     kept = []
     for line in lines:
         glyphs = [g for g in line.glyphs if id(g) not in ruled]
-        if any(g.kind == "symbol" for g in glyphs):
-            kept.append(line if len(glyphs) == len(line.glyphs) else replace(line, glyphs=glyphs, box=_line_box(glyphs)))
+        if len(glyphs) == len(line.glyphs):
+            kept.append(line)
+        elif any(g.kind == "symbol" for g in glyphs):
+            kept.append(replace(line, glyphs=glyphs, box=_line_box(glyphs)))
     return kept
 
 

@@ -18,7 +18,6 @@ from bench.report import write_report
 from bench.synthset import synthetic_set
 from exprocr.reader import Reader
 from exprocr.segment.load import load_image
-from exprocr.segment.segmenter import segment
 
 
 def iou(a, b) -> float:
@@ -37,8 +36,7 @@ def _timing(reader: Reader, image: np.ndarray, size: tuple[int, int], repeats: i
     for _ in range(repeats):
         start = time.perf_counter()
         loaded = load_image(photo)
-        segment(loaded.bgr, classify=reader.classifier.symbol_proba, joinable=reader.digits,
-                standalone=reader.standalone, scale=loaded.scale)
+        reader.segment(loaded.bgr, loaded.scale)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -53,8 +51,7 @@ def main() -> None:
     found = total = right = predicted = grouped = 0
     for truth in truths:
         loaded = load_image(folder / truth["file"])
-        page = segment(loaded.bgr, classify=reader.classifier.symbol_proba, joinable=reader.digits,
-                       standalone=reader.standalone, scale=loaded.scale)
+        page = reader.segment(loaded.bgr, loaded.scale)
         boxes = [(i, g.box) for i, line in enumerate(page.lines) for g in line.glyphs
                  if g.kind in ("symbol", "dot")]
         true = [(k, g["box"]) for k, line in enumerate(truth["lines"]) for g in line["glyphs"]]

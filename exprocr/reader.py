@@ -94,6 +94,7 @@ class Reader:
         classes = self.classifier.symbols
         self.digits = np.array([i for i, c in enumerate(classes) if c in _DIGITS])
         self.standalone = np.array([i for i, c in enumerate(classes) if c in _STANDALONE])
+        self.bars = np.array([i for i, c in enumerate(classes) if c == "-"])
 
     def read(self, source: Source, *, debug: str | Path | None = None, **limits: int) -> ReadResult:
         """Read one photo (path or BGR/grey array). Raises ImageLoadError for unusable input."""
@@ -129,9 +130,10 @@ class Reader:
         return render_debug(_levelled(rotate(image.bgr, page.rotation), page.skew), page, labels,
                             scale=image.scale)
 
-    def _segment(self, bgr: np.ndarray, scale: float) -> Page:
+    def segment(self, bgr: np.ndarray, scale: float = 1.0) -> Page:
+        """The photo's lines and glyphs, the classifier scoring where touching glyphs split."""
         return segment(bgr, classify=self.classifier.symbol_proba, joinable=self.digits,
-                       standalone=self.standalone, scale=scale)
+                       standalone=self.standalone, bars=self.bars, scale=scale)
 
     def _read_turned(self, image: LoadedImage, rotation: int) -> _Reading:
         """Read the photo turned by `rotation`. A doubtful reading of writing that runs a few
@@ -145,12 +147,12 @@ class Reader:
         the processing size (of the photo, or of the part the writing lies in), nor for
         hundreds of marks (dotted paper): it costs 4× the time of what it enlarges."""
         turned = rotate(image.bgr, rotation)
-        reading = self._read_page(self._segment(turned, image.scale), image, rotation, 0.0)
+        reading = self._read_page(self.segment(turned, image.scale), image, rotation, 0.0)
         skew = writing_angle(turned) if rotation == 0 else 0.0
         steep = must_level(skew)
         if needs_levelling(skew) and (steep or not reading.trusted):
             levelled = level(turned, skew)
-            retry = self._read_page(self._segment(levelled, image.scale), image, rotation, skew)
+            retry = self._read_page(self.segment(levelled, image.scale), image, rotation, skew)
             # Far off level, a sure reading as it is may still take a `+` for a `×`: there
             # the levelled reading wins unless it is clearly less sure (a grid the levelled
             # photo kept, say), elsewhere only if it is surer.
@@ -181,7 +183,7 @@ class Reader:
             if 4 * (x1 - x0) * (y1 - y0) > PROCESSING_PIXELS:
                 return None
         larger = cv2.resize(turned[y0:y1, x0:x1], None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
-        found = self._segment(larger, 2 * image.scale)
+        found = self.segment(larger, 2 * image.scale)
         _shift(found, x0 / image.scale, y0 / image.scale)
         found.width, found.height = page.width, page.height
         return self._read_page(found, image, page.rotation, page.skew)

@@ -126,6 +126,26 @@ def test_a_wide_cross_the_classifier_reads_as_plus_or_times_stays_one_symbol():
     assert split_columns(mask, 42.0, classify, joinable=np.array([0, 1])) == [(0, 50)]
 
 
+def test_a_digit_tall_symbol_read_whole_as_a_minus_is_tried_apart():
+    # A minus run into a digit's flag, squeezed into 20×20, looks a minus to the classifier;
+    # as tall as a digit, it cannot be one bar, so the cut between them is taken.
+    from exprocr.classifier.normalize import normalize_glyph
+    from exprocr.segment.split import split_columns
+
+    mask = np.zeros((40, 84), np.uint8)
+    mask[19:23, 2:44] = 1  # the minus ...
+    mask[2:6, 44:80] = 1  # ... run into a `7`'s top bar
+    cv2.line(mask, (79, 4), (60, 38), 1, 4)
+    whole = normalize_glyph(mask.astype(np.uint8) * 255)
+
+    def classify(images: np.ndarray) -> np.ndarray:  # classes: digits 0-1, then `-`
+        is_whole = np.all(np.isclose(images, whole), axis=(1, 2))
+        return np.where(is_whole[:, None], [0.02, 0.02, 0.96], [0.1, 0.1, 0.8])
+
+    kept = split_columns(mask, 40.0, classify, joinable=np.array([0, 1]))
+    split = split_columns(mask, 40.0, classify, joinable=np.array([0, 1]), bars=np.array([2]))
+    assert kept == [(0, 84)] and len(split) == 2
+
 def test_blank_page_has_no_lines():
     paper = np.full((600, 800, 3), 235, np.uint8)
     noise = np.random.default_rng(0).normal(0, 3, paper.shape)

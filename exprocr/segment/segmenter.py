@@ -320,9 +320,10 @@ class _PageGlyphs:
     """Turns the symbols of a line (fractions included) into glyphs, with what they need."""
 
     def __init__(self, labels: np.ndarray, darkness: np.ndarray, scale: float, pen: float,
-                 classify: Classify | None, joinable: np.ndarray | None, standalone: np.ndarray | None):
+                 classify: Classify | None, joinable: np.ndarray | None, standalone: np.ndarray | None,
+                 bars: np.ndarray | None):
         self.labels, self.darkness, self.scale, self.pen = labels, darkness, scale, pen
-        self.classify, self.joinable, self.standalone = classify, joinable, standalone
+        self.classify, self.joinable, self.standalone, self.bars = classify, joinable, standalone, bars
 
     def _likeliest(self, symbol: Symbol, classes: np.ndarray | None) -> float:
         """The classifier's highest probability for the symbol among `classes` (0 without one)."""
@@ -415,7 +416,7 @@ class _PageGlyphs:
         if touching or (symbol.w > _WIDE * line.x_height and symbol.h >= 0.65 * line.x_height):
             if image is None and self.classify is not None:  # asked whole, and kept whole most often
                 image = normalize_glyph(mask.astype(np.uint8) * 255)
-            pieces = split_columns(mask, line.x_height, self.classify, self.joinable, image)
+            pieces = split_columns(mask, line.x_height, self.classify, self.joinable, image, self.bars)
         glyphs = []
         for a, b in pieces:
             part = mask[:, a:b]
@@ -446,12 +447,13 @@ class _PageGlyphs:
 
 def segment(bgr: np.ndarray, *, classify: Classify | None = None,
             joinable: np.ndarray | None = None, standalone: np.ndarray | None = None,
-            scale: float = 1.0, original_size: tuple[int, int] | None = None) -> Page:
+            bars: np.ndarray | None = None, scale: float = 1.0, original_size: tuple[int, int] | None = None) -> Page:
     """Segment a BGR (or grey) photo at processing size; boxes come back in original pixels.
 
     `scale` is processing size / original size; `classify` scores split candidates,
     `joinable` names the classes (indices) that touching glyphs may be (the digits), and
-    `standalone` those a small piece may be on its own (`=`, `÷`, `+`, `×`).
+    `standalone` those a small piece may be on its own (`=`, `÷`, `+`, `×`) and `bars`
+    those that are one flat stroke (`-`).
     """
     h, w = bgr.shape[:2]
     width, height = original_size or (int(round(w / scale)), int(round(h / scale)))
@@ -509,7 +511,7 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
     def ink_at(box: Box) -> float:
         return float(np.percentile(ink.darkness[inside(box)], 95))
 
-    builder = _PageGlyphs(labels, ink.darkness, scale, pen, classify, joinable, standalone)
+    builder = _PageGlyphs(labels, ink.darkness, scale, pen, classify, joinable, standalone, bars)
     lines = []
     for group in group_lines(items):
         glyphs = builder.row(group.members, group)

@@ -23,6 +23,7 @@ _WIDEST_WHOLE_DIGIT = 1.35  # and for a whole the classifier reads as a digit
 _WIDTH_WEIGHT = 4.0
 _OPERATOR_PIECE = 0.5  # weight of an operator's probability as a piece of a touching group
 _MAX_CUTS = 10
+_TALLEST_BAR = 0.5  # x-heights; a minus, however slanted or thick, is flatter
 
 
 def candidate_cuts(mask: np.ndarray, x_height: float) -> list[int]:
@@ -92,22 +93,29 @@ def _others(classes: int, joinable: np.ndarray | None) -> np.ndarray:
     return np.setdiff1d(np.arange(classes), joinable) if joinable is not None else np.zeros(0, np.int64)
 
 
-def _whole_score(whole: np.ndarray, width: int, x_height: float, joinable: np.ndarray | None) -> float:
+def _whole_score(whole: np.ndarray, width: int, height: int, x_height: float,
+                 joinable: np.ndarray | None, bars: np.ndarray | None) -> float:
     """The symbol left whole: read as a digit it may be as wide as a wide digit, as an
     operator wider. Whether it is one symbol is the question, not which: a cross the
-    classifier cannot decide between `+` and `×` is still one operator, not two digits."""
+    classifier cannot decide between `+` and `×` is still one operator, not two digits.
+    Squeezed into 20×20, a minus run into a digit's flag looks a minus; but a one-stroke
+    bar (`bars`) is not half an x-height tall."""
+    if bars is not None and len(bars) and height > _TALLEST_BAR * x_height:
+        whole = whole.copy()
+        whole[bars] = 0.0
     widest = _WIDEST_WHOLE_DIGIT if joinable is not None and whole.argmax() in joinable else _WIDEST_SYMBOL
     single = max(float(whole.max()), float(whole[_others(len(whole), joinable)].sum()))
     return float(np.log(max(single, 1e-6))) - _width_penalty(width, x_height, widest)
 
 
 def split_columns(mask: np.ndarray, x_height: float, classify: Classify | None,
-                  joinable: np.ndarray | None = None, image: np.ndarray | None = None
-                  ) -> list[tuple[int, int]]:
+                  joinable: np.ndarray | None = None, image: np.ndarray | None = None,
+                  bars: np.ndarray | None = None) -> list[tuple[int, int]]:
     """Column ranges of the pieces: [(0, width)] when the symbol is best left whole.
 
-    `joinable` holds the class indices a piece of a touching group may take (the digits);
-    `image` is the whole symbol normalized, if the caller has it already.
+    `joinable` holds the class indices a piece of a touching group may take (the digits),
+    `bars` those of one flat stroke (the minus); `image` is the whole symbol normalized,
+    if the caller has it already.
     """
     width = mask.shape[1]
     cuts = candidate_cuts(mask, x_height)
@@ -136,7 +144,7 @@ def split_columns(mask: np.ndarray, x_height: float, classify: Classify | None,
     # log-probability and width penalty are never positive), unless a minus's cut pays
     # none: a whole that scores above that is kept without classifying any piece.
     whole = classify((normalize_glyph(_piece(mask, 0, width)) if image is None else image)[None])[0]
-    score = {(0, width): _whole_score(whole, width, x_height, joinable)}
+    score = {(0, width): _whole_score(whole, width, mask.shape[0], x_height, joinable, bars)}
     if not minus.any() and score[(0, width)] > -_CUT_PENALTY:
         return [(0, width)]
     pieces = [segment != (0, width) for segment in segments]

@@ -42,6 +42,18 @@ def test_several_lines_top_to_bottom():
     assert tops == sorted(tops)
 
 
+@pytest.mark.parametrize("lower", [-2, 0, 2])
+def test_a_worksheets_two_columns_are_read_row_by_row_left_to_right(lower):
+    # Two expressions level with each other are two lines, read as a page is: left, then
+    # right, a row at a time, whichever of the two sits a pixel or two higher.
+    left = draw_lines(["12+3", "4-7"], size=(420, 400))
+    right = draw_lines(["5+1", "20"], size=(420, 400))
+    right = np.roll(right, lower, axis=0)
+    page = segment(np.hstack([left, right]))
+    assert _counts(page) == [4, 3, 3, 2]
+    lefts = [line.box[0] for line in page.lines]
+    assert lefts[0] < lefts[1] and lefts[2] < lefts[3]
+
 def test_equals_and_obelus_are_one_glyph_each():
     page = segment(draw_lines(["4÷2=2"]))
     assert _counts(page) == [5]

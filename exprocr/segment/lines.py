@@ -184,5 +184,19 @@ def group_lines(components: list[Item]) -> list[LineGroup]:
     _place_minors(lines, minors)
     for line in lines:
         line.members.sort(key=lambda c: c.x)
-    lines.sort(key=lambda line: line.centre_at(np.mean([c.cx for c in line.members])))
-    return lines
+    return _reading_order(lines)
+
+
+def _reading_order(lines: list[LineGroup]) -> list[LineGroup]:
+    """Top to bottom; lines side by side (a worksheet's columns: their bands are level, or
+    they would have been one line) left to right, as a page is read, whatever pixel
+    separates their centres."""
+    centres = [line.centre_at(np.mean([c.cx for c in line.members])) for line in lines]
+    order = sorted(range(len(lines)), key=lambda i: centres[i])
+    rows: list[list[int]] = []
+    for i in order:
+        if rows and centres[i] - centres[rows[-1][0]] < 0.5 * lines[rows[-1][0]].x_height:
+            rows[-1].append(i)
+        else:
+            rows.append([i])
+    return [lines[i] for row in rows for i in sorted(row, key=lambda k: min(c.x for c in lines[k].members))]

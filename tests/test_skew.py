@@ -10,9 +10,11 @@ from exprocr.segment.skew import level, levelling, must_level, needs_levelling, 
 from tests.drawing import draw_lines, rotate_bound
 
 
-@pytest.mark.parametrize("degrees", [0, 6, -9, 12])
+@pytest.mark.parametrize("degrees", [0, 6, -9, 12, 18, -22])
 def test_the_writings_angle_is_found_to_a_degree(degrees):
     # Turned counter-clockwise by `degrees`, the line rises to the right: a negative angle.
+    # A phone held 13° off a line that already slopes 4° is 17° off (a search ending at 15°
+    # left one of real-dev's lines so turned in two pieces).
     photo = rotate_bound(draw_lines(["12+34×5-678", "7-4+12×90"], size=(900, 420)), degrees)
     assert writing_angle(photo) == pytest.approx(-degrees, abs=1.0)
 
@@ -39,7 +41,7 @@ def test_writing_far_off_level_is_always_read_levelled():
     # A sure reading of writing turned 11° is not trusted as it is: the classifier learnt
     # `+` and `×`, `1` and `/` apart by their angle, turned a few degrees at most.
     assert must_level(-11.0) and not must_level(6.0)
-    assert not must_level(15.0)  # the end of the search: the sharpest rows may lie beyond
+    assert not must_level(25.0)  # the end of the search: the sharpest rows may lie beyond
     photo = rotate_bound(draw_lines(["12+34×5-70", "7-4+12×3"], size=(900, 420)), 11)
     page, result = Reader().read_image(load_image(photo))
     assert page.skew == pytest.approx(-11, abs=1.0)

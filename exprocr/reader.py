@@ -45,6 +45,7 @@ _UNWRITTEN = 0.8  # the weight of a reading holding such a number
 _SMALL_WRITING = 48  # pixels: writing less tall than this is segmented again at twice the size
 _ENLARGED_GLYPHS = 80  # ... if it has no more glyphs than this
 _ENLARGED_MARGIN = 3  # line heights of photo kept around the writing when only it is enlarged
+_LINE_GLYPHS = 3  # glyphs a turned page needs for the angle of its lines to be theirs, not an edge's
 _LEVELLED_SHARE = 0.8  # far off level, the levelled reading wins if this share as sure as the other
 
 
@@ -143,13 +144,21 @@ class Reader:
         three pixels wide and small marks keep their shape. Each time the surer reading wins
         (enlarged JPEG blocks can make marks of their own; levelling blurs a little), save
         that far off level the levelled one needs only to be nearly as sure. Both only upright,
-        so that a turned reading is not favoured by a second try; the enlargement not beyond
-        the processing size (of the photo, or of the part the writing lies in), nor for
-        hundreds of marks (dotted paper): it costs 4× the time of what it enlarges."""
+        so that a turned reading is not favoured by a second try; turned, writing 8° or more
+        off level (a sideways photo without its tag, taken crooked) is read levelled instead
+        of as it is, if it has glyphs enough to make a line (a page of one glyph has no angle
+        of its own: a page's or desk's edge lends it one). The enlargement not beyond the
+        processing size (of the photo, or of the part the writing lies in), nor for hundreds
+        of marks (dotted paper): it costs 4× the time of what it enlarges."""
         turned = rotate(image.bgr, rotation)
-        reading = self._read_page(self.segment(turned, image.scale), image, rotation, 0.0)
-        skew = writing_angle(turned) if rotation == 0 else 0.0
+        skew = writing_angle(turned)
         steep = must_level(skew)
+        reading = self._read_page(self.segment(turned, image.scale), image, rotation, 0.0)
+        if rotation:
+            glyphs = sum(len(line.glyphs) for line in reading.page.lines)
+            if steep and glyphs >= _LINE_GLYPHS:
+                return self._read_page(self.segment(level(turned, skew), image.scale), image, rotation, skew)
+            return reading
         if needs_levelling(skew) and (steep or not reading.trusted):
             levelled = level(turned, skew)
             retry = self._read_page(self.segment(levelled, image.scale), image, rotation, skew)
@@ -161,7 +170,7 @@ class Reader:
                 reading, turned = retry, levelled
         heights = [line.x_height * image.scale for line in reading.page.lines]
         glyphs = sum(len(line.glyphs) for line in reading.page.lines)
-        if rotation == 0 and heights and max(heights) < _SMALL_WRITING and glyphs <= _ENLARGED_GLYPHS:
+        if heights and max(heights) < _SMALL_WRITING and glyphs <= _ENLARGED_GLYPHS:
             enlarged = self._read_enlarged(turned, image, reading.page)
             if enlarged is not None and enlarged.quality > reading.quality:
                 reading = enlarged

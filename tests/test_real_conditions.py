@@ -137,6 +137,15 @@ def test_sideways_line_read_upright_as_short_lines_of_digits_is_turned(reader):
     assert [line.ascii for line in reader.read(photo).lines] == ["135*7+25"]
 
 
+def test_a_sideways_photo_taken_crooked_is_read_turned_and_levelled(reader):
+    # No orientation tag and a phone held crooked: turned upright, the line still runs 16°
+    # off level, where its minus slid out of the band (`57` read); it is levelled too.
+    from tests.drawing import rotate_bound
+    written = cv2.copyMakeBorder(draw_lines(["12+34×5-7+1"], size=(800, 200)), 150, 150, 50, 50,
+                                 cv2.BORDER_CONSTANT, value=(245, 245, 240))
+    photo = np.ascontiguousarray(np.rot90(rotate_bound(written, 16)))
+    assert [line.ascii for line in reader.read(photo).lines] == ["12+34*5-7+1"]
+
 @pytest.mark.parametrize("written", [["7÷0"], ["4÷0", "3+4"], ["40÷0"]])
 def test_division_by_zero_is_read_as_written_not_turned_over(reader, written):
     # A line that divides by zero was read fine: its math error must not make the upright

@@ -84,6 +84,8 @@ VARIANTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "low light with sensor noise": _grainy,
     "upside down, no orientation tag": lambda image: cv2.rotate(image, cv2.ROTATE_180),
     "turned a quarter, no orientation tag": lambda image: cv2.rotate(image, cv2.ROTATE_90_CLOCKWISE),
+    "turned a quarter and +10°, no orientation tag":
+        lambda image: _turned(cv2.rotate(image, cv2.ROTATE_90_CLOCKWISE), 10, paper=True),
 }
 
 

@@ -106,7 +106,8 @@ def _turned_reading(rotation: int, quality: float, trusted: bool, glyphs: int) -
 
 @pytest.mark.parametrize("rotation, quality, trusted, glyphs, upright, wins", [
     (270, 0.71, False, 8, 0.04, True),  # real-dev's IMG_1324 sideways: read upright, two specks
-    (180, 0.71, False, 8, 0.04, False),  # upside down, digits still look like digits
+    (180, 0.71, False, 8, 0.50, False),  # upside down, digits still look like digits
+    (180, 0.72, False, 11, 0.42, True),  # real-dev's IMG_1429 turned over: far surer turned back
     (90, 0.63, False, 2, 0.33, False),  # one `8` sideways reads `00`
     (180, 0.97, True, 9, 0.83, True),  # turned over: sure, parses, and surer
     (180, 0.97, False, 9, 0.83, False),  # ... but it does not parse

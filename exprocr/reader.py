@@ -88,9 +88,9 @@ def _turned_wins(turned: _Reading, trust: float) -> bool:
         return turned.quality > trust + _TRUSTED_LEAD
     glyphs = sum(len(line.glyphs) for line in turned.result.lines)
     sideways = turned.page.rotation in (90, 270) and glyphs >= 3
-    if turned.quality > max(1.3 * trust, trust + 0.15, _TURNED_SIDEWAYS if sideways else _TURNED):
-        return True
-    return turned.quality > max(1.3 * trust, trust + _FAR_SURER, _TURNED_FAR_SURER)
+    clearly = max(1.3 * trust, trust + 0.15, _TURNED_SIDEWAYS if sideways else _TURNED)
+    far_surer = max(1.3 * trust, trust + _FAR_SURER, _TURNED_FAR_SURER)
+    return turned.quality > min(clearly, far_surer)
 
 
 class Reader:

@@ -72,6 +72,11 @@ class _Reading:
         return self.quality >= _TRUSTED and _all_valid(self.result)
 
 
+def _glyph_count(lines: list) -> int:
+    """Glyphs over a page's (or a reading's) lines."""
+    return sum(len(line.glyphs) for line in lines)
+
+
 def _turned_wins(turned: _Reading, trust: float) -> bool:
     """Whether a turned reading replaces a doubtful upright one that is `trust` sure.
 
@@ -86,7 +91,7 @@ def _turned_wins(turned: _Reading, trust: float) -> bool:
     """
     if turned.trusted:
         return turned.quality > trust + _TRUSTED_LEAD
-    glyphs = sum(len(line.glyphs) for line in turned.result.lines)
+    glyphs = _glyph_count(turned.result.lines)
     sideways = turned.page.rotation in (90, 270) and glyphs >= 3
     clearly = max(1.3 * trust, trust + 0.15, _TURNED_SIDEWAYS if sideways else _TURNED)
     far_surer = max(1.3 * trust, trust + _FAR_SURER, _TURNED_FAR_SURER)
@@ -161,8 +166,7 @@ class Reader:
         steep = must_level(skew)
         reading = self._read_page(self.segment(turned, image.scale), image, rotation, 0.0)
         if rotation:
-            glyphs = sum(len(line.glyphs) for line in reading.page.lines)
-            if steep and glyphs >= _LINE_GLYPHS:
+            if steep and _glyph_count(reading.page.lines) >= _LINE_GLYPHS:
                 return self._read_page(self.segment(level(turned, skew), image.scale), image, rotation, skew)
             return reading
         if needs_levelling(skew) and (steep or not reading.trusted):
@@ -175,7 +179,7 @@ class Reader:
             if retry.quality > bar:
                 reading, turned = retry, levelled
         heights = [line.x_height * image.scale for line in reading.page.lines]
-        glyphs = sum(len(line.glyphs) for line in reading.page.lines)
+        glyphs = _glyph_count(reading.page.lines)
         if heights and max(heights) < _SMALL_WRITING and glyphs <= _ENLARGED_GLYPHS:
             enlarged = self._read_enlarged(turned, image, reading.page)
             if enlarged is not None and enlarged.quality > reading.quality:
@@ -332,7 +336,7 @@ def _quality(result: ReadResult) -> float:
     hold several glyphs (text read across its lines gives one-glyph lines), and numbers as
     people write them: nobody writes `08` or `001`, but `80` and `100` read upside down
     are just that."""
-    glyphs = sum(len(line.glyphs) for line in result.lines)
+    glyphs = _glyph_count(result.lines)
     if glyphs == 0:
         return 0.0
     trusted = sum(line.confidence * len(line.glyphs) for line in result.lines if _valid(line.status))

@@ -190,7 +190,7 @@ def group_lines(components: list[Item]) -> list[LineGroup]:
 def _reading_order(lines: list[LineGroup]) -> list[LineGroup]:
     """Top to bottom; lines side by side (a worksheet's columns: their bands are level, or
     they would have been one line) left to right, as a page is read, whatever pixel
-    separates their centres."""
+    separates their centres. Each line's members are in order already, leftmost first."""
     centres = [line.centre_at(np.mean([c.cx for c in line.members])) for line in lines]
     order = sorted(range(len(lines)), key=lambda i: centres[i])
     rows: list[list[int]] = []
@@ -199,4 +199,4 @@ def _reading_order(lines: list[LineGroup]) -> list[LineGroup]:
             rows[-1].append(i)
         else:
             rows.append([i])
-    return [lines[i] for row in rows for i in sorted(row, key=lambda k: min(c.x for c in lines[k].members))]
+    return [lines[i] for row in rows for i in sorted(row, key=lambda k: lines[k].members[0].x)]

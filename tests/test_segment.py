@@ -451,6 +451,33 @@ def test_a_grids_lines_broken_too_often_to_be_seen_alone_are_found_from_their_fa
     assert all(min(abs(f - x - 0.5) for f in found) <= 1.5 for x in broken)
 
 
+@pytest.mark.parametrize("off", [0, 4])  # pixels the broken lines lie off the family's lattice
+def test_a_faint_grids_lines_thresholded_into_dashes_are_found_from_their_family(off):
+    mask = np.zeros((600, 800), np.uint8)
+    for y in range(45, 600, 30):
+        cv2.line(mask, (0, y), (799, y), 1, 2)
+    dashed = (25, 55, 85, 385, 415, 775)  # upright lines inked 12 px in every 36
+    for x in range(25, 800, 30):
+        if x not in dashed:
+            cv2.line(mask, (x, 0), (x, 599), 1, 2)
+    for x in dashed:
+        for y in range(0, 600, 36):
+            cv2.line(mask, (x + off, y), (x + off, y + 11), 1, 2)
+    found = [(a[0] + b[0]) / 2 for a, b in find_rulings(mask) if a[1] == 0]
+    assert all(min(abs(f - x - off - 0.5) for f in found) <= 1.5 for x in dashed)
+
+
+def test_a_desks_edge_found_many_times_over_makes_no_grid_through_the_writing():
+    mask = np.zeros((600, 800), np.uint8)
+    mask[:40], mask[560:] = 1, 1  # a dark desk above and below the page: lines all through it
+    for k in range(16):  # a row of `+` across the page
+        x = 12 + 50 * k
+        cv2.line(mask, (x, 293), (x + 26, 293), 1, 5)
+        cv2.line(mask, (x + 13, 280), (x + 13, 306), 1, 5)
+    found = [(a[1] + b[1]) / 2 for a, b in find_rulings(mask) if a[0] == 0]
+    assert all(f < 45 or f > 555 for f in found)
+
+
 def test_a_mark_on_the_desk_beside_the_page_is_no_line_but_a_short_line_in_shadow_is():
     photo = draw_lines(["12+34", "7"], size=(900, 700))
     photo[:, 700:] = (110, 130, 150)  # a light wooden desk along the right side

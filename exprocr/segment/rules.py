@@ -22,10 +22,12 @@ _REMNANT = 1.25  # a mark in a ruling's band no darker than this is a piece of t
 
 _SNAP = 0.01  # how far across a found line (share of the image's side) its ink is looked for
 _SNAP_POINTS = 12  # bare points along a line (of 64) needed to move it
+_SNAP_SPACING = 0.25  # a guessed member of a family is looked for this share of its spacing around
 
 _MIN_SPACING = 0.01  # rulings closer than this share of the image's side are no family
 _COVER_REACH = 0.002  # how near a guessed ruling (share of the side) its ink must be ...
-_COVERED = 0.5  # ... along this share of its length
+_COVERED = 0.25  # ... along this share of its length (a faint one is thresholded into dashes)
+_BAND = 0.5  # lines found with ink along this share of the way between them are one thick line
 
 Line = tuple[tuple[int, int], tuple[int, int]]  # a ruling, end to end across the image
 
@@ -130,7 +132,7 @@ def _fitted_line(t: np.ndarray, values: np.ndarray) -> tuple[float, float]:
     return slope, v_mean - slope * t_mean
 
 
-def _snapped(line: Line, mask: np.ndarray) -> Line:
+def _snapped(line: Line, mask: np.ndarray, within: float | None = None) -> Line:
     """The line moved and turned onto the ink it stands for. The Hough transform ran on a
     reduced mask in coarse angle steps, so its line can lie a few pixels off the real one
     (0.005 of the image's side), enough to leave the ruling beside the band that erases it.
@@ -138,6 +140,8 @@ def _snapped(line: Line, mask: np.ndarray) -> Line:
     taken; a straight line is fitted to those centres, stragglers dropped."""
     (x1, y1), (x2, y2) = line
     reach = max(4, int(round(_SNAP * max(mask.shape))))
+    if within is not None:
+        reach = max(2, min(reach, int(within)))
     level = _is_level(x1, y1, x2, y2)
     t, offsets, rows, cols, inside = _across_line(line, 64, reach, level, mask.shape)
     inked = mask[rows, cols].astype(bool) & inside
@@ -231,7 +235,9 @@ def _on_lattice(points: np.ndarray, spacing: float) -> np.ndarray:
 def _completed(lines: list[Line], mask: np.ndarray) -> list[Line]:
     """The members of a family of evenly spaced rulings that the Hough transform lost
     (faint, broken, or written over): a gap of k spacings holds k − 1 of them, and the
-    family may go on past its outermost lines. A guess counts where ink runs along it."""
+    family may go on past its outermost lines. A guess is moved onto the ink within a quarter
+    spacing of it (perspective bends the lattice) and counts where ink runs along a quarter
+    of it: a faint ruling is thresholded into dashes."""
     h, w = mask.shape
     added: list[Line] = []
     for level in (True, False):
@@ -240,9 +246,17 @@ def _completed(lines: list[Line], mask: np.ndarray) -> list[Line]:
         ends = sorted({(a[1], b[1]) if level else (a[0], b[0])
                        for a, b in lines if _is_level(*a, *b) == level}, key=sum)
         apart = _MIN_SPACING * min(h, w)
+
+        def line_at(end: np.ndarray) -> Line:
+            a, b = (int(round(v)) for v in end)
+            return ((0, a), (w - 1, b)) if level else ((a, 0), (b, h - 1))
+
+        def one_band(a: tuple[int, int], b: tuple[int, int]) -> bool:  # ink, not paper, between them
+            return _coverage(line_at((np.array(a) + np.array(b)) / 2), mask) >= _BAND
+
         distinct: list[tuple[int, int]] = []
-        for end in ends:  # the Hough transform finds a thick line more than once
-            if not distinct or sum(end) - sum(distinct[-1]) > 2 * apart:
+        for end in ends:  # the Hough transform finds a thick line (a page's edge) more than once
+            if not distinct or (sum(end) - sum(distinct[-1]) > 2 * apart and not one_band(distinct[-1], end)):
                 distinct.append(end)
         if len(distinct) < 3:
             continue
@@ -253,18 +267,15 @@ def _completed(lines: list[Line], mask: np.ndarray) -> list[Line]:
         points = _on_lattice(points, spacing)
         gaps = np.diff(points.sum(axis=1) / 2)
 
-        def line_at(end: np.ndarray) -> Line:
-            a, b = (int(round(v)) for v in end)
-            return ((0, a), (w - 1, b)) if level else ((a, 0), (b, h - 1))
-
-        def inked(end: np.ndarray) -> bool:
-            return _coverage(line_at(end), mask) >= _COVERED
+        def ruling_at(end: np.ndarray) -> Line | None:
+            line = _snapped(line_at(end), mask, _SNAP_SPACING * spacing)
+            return line if _coverage(line, mask) >= _COVERED else None
 
         found = []
         for p, q, gap in zip(points[:-1], points[1:], gaps):
             k = int(round(gap / spacing))
             if k >= 2 and abs(gap / k - spacing) <= 0.25 * spacing:
-                found += [end for j in range(1, k) if inked(end := p + (q - p) * j / k)]
+                found += [line for j in range(1, k) if (line := ruling_at(p + (q - p) * j / k))]
         limit = h if level else w
         for start, neighbour in ((points[0], points[1]), (points[-1], points[-2])):
             # Outwards, one spacing at a time (perspective widens or narrows it), until two
@@ -272,13 +283,13 @@ def _completed(lines: list[Line], mask: np.ndarray) -> list[Line]:
             step = (start - neighbour) / max(1, round(abs(float(np.mean(start - neighbour))) / spacing))
             end, misses = start + step, 0
             while 0 <= float(np.mean(end)) < limit and misses < 2:
-                if inked(end):
-                    found.append(end)
+                if line := ruling_at(end):
+                    found.append(line)
                     misses = 0
                 else:
                     misses += 1
                 end = end + step
-        added += [_snapped(line_at(end), mask) for end in found]
+        added += found
     return added
 
 

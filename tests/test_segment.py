@@ -467,15 +467,16 @@ def test_a_faint_grids_lines_thresholded_into_dashes_are_found_from_their_family
     assert all(min(abs(f - x - off - 0.5) for f in found) <= 1.5 for x in dashed)
 
 
-def test_a_desks_edge_found_many_times_over_makes_no_grid_through_the_writing():
+def test_a_row_of_writing_as_dashed_as_a_faint_ruling_but_far_from_any_is_no_ruling():
     mask = np.zeros((600, 800), np.uint8)
-    mask[:40], mask[560:] = 1, 1  # a dark desk above and below the page: lines all through it
-    for k in range(16):  # a row of `+` across the page
+    for y in (20, 33, 46, 566):  # a page's edge found thrice, 13 px apart, and the other edge
+        cv2.line(mask, (0, y), (799, y), 1, 1)
+    for k in range(16):  # a row of `+` on that lattice (y = 46 + 19 × 13), inked along 0.43 of it
         x = 12 + 50 * k
-        cv2.line(mask, (x, 293), (x + 26, 293), 1, 5)
-        cv2.line(mask, (x + 13, 280), (x + 13, 306), 1, 5)
+        cv2.line(mask, (x, 293), (x + 14, 293), 1, 5)
+        cv2.line(mask, (x + 7, 280), (x + 7, 306), 1, 5)
     found = [(a[1] + b[1]) / 2 for a, b in find_rulings(mask) if a[0] == 0]
-    assert all(f < 45 or f > 555 for f in found)
+    assert sorted(found) == [20, 33, 46, 566]
 
 
 def test_a_mark_on_the_desk_beside_the_page_is_no_line_but_a_short_line_in_shadow_is():

@@ -26,8 +26,8 @@ _SNAP_SPACING = 0.25  # a guessed member of a family is looked for this share of
 
 _MIN_SPACING = 0.01  # rulings closer than this share of the image's side are no family
 _COVER_REACH = 0.002  # how near a guessed ruling (share of the side) its ink must be ...
-_COVERED = 0.25  # ... along this share of its length (a faint one is thresholded into dashes)
-_BAND = 0.5  # lines found with ink along this share of the way between them are one thick line
+_COVERED = 0.5  # ... along this share of its length, or, next to a ruling,
+_DASHED = 0.25  # this share (a faint one is thresholded into dashes)
 
 Line = tuple[tuple[int, int], tuple[int, int]]  # a ruling, end to end across the image
 
@@ -236,8 +236,8 @@ def _completed(lines: list[Line], mask: np.ndarray) -> list[Line]:
     """The members of a family of evenly spaced rulings that the Hough transform lost
     (faint, broken, or written over): a gap of k spacings holds k − 1 of them, and the
     family may go on past its outermost lines. A guess is moved onto the ink within a quarter
-    spacing of it (perspective bends the lattice) and counts where ink runs along a quarter
-    of it: a faint ruling is thresholded into dashes."""
+    spacing of it (perspective bends the lattice) and counts where ink runs along half of it,
+    or, beside a ruling, a quarter: a faint ruling is thresholded into dashes."""
     h, w = mask.shape
     added: list[Line] = []
     for level in (True, False):
@@ -251,12 +251,9 @@ def _completed(lines: list[Line], mask: np.ndarray) -> list[Line]:
             a, b = (int(round(v)) for v in end)
             return ((0, a), (w - 1, b)) if level else ((a, 0), (b, h - 1))
 
-        def one_band(a: tuple[int, int], b: tuple[int, int]) -> bool:  # ink, not paper, between them
-            return _coverage(line_at((np.array(a) + np.array(b)) / 2), mask) >= _BAND
-
         distinct: list[tuple[int, int]] = []
-        for end in ends:  # the Hough transform finds a thick line (a page's edge) more than once
-            if not distinct or (sum(end) - sum(distinct[-1]) > 2 * apart and not one_band(distinct[-1], end)):
+        for end in ends:  # the Hough transform finds a thick line more than once
+            if not distinct or sum(end) - sum(distinct[-1]) > 2 * apart:
                 distinct.append(end)
         if len(distinct) < 3:
             continue
@@ -267,30 +264,45 @@ def _completed(lines: list[Line], mask: np.ndarray) -> list[Line]:
         points = _on_lattice(points, spacing)
         gaps = np.diff(points.sum(axis=1) / 2)
 
-        def ruling_at(end: np.ndarray) -> Line | None:
+        def guess(end: np.ndarray) -> tuple[Line, float]:  # the line there, and its ink's share
             line = _snapped(line_at(end), mask, _SNAP_SPACING * spacing)
-            return line if _coverage(line, mask) >= _COVERED else None
+            return line, _coverage(line, mask)
 
         found = []
         for p, q, gap in zip(points[:-1], points[1:], gaps):
             k = int(round(gap / spacing))
             if k >= 2 and abs(gap / k - spacing) <= 0.25 * spacing:
-                found += [line for j in range(1, k) if (line := ruling_at(p + (q - p) * j / k))]
+                guesses = [guess(p + (q - p) * j / k) for j in range(1, k)]
+                found += [line for (line, _), ruled in zip(guesses, _ruled([s for _, s in guesses])) if ruled]
         limit = h if level else w
         for start, neighbour in ((points[0], points[1]), (points[-1], points[-2])):
             # Outwards, one spacing at a time (perspective widens or narrows it), until two
             # guesses in a row find no ruling: the page ends, or the grid does.
             step = (start - neighbour) / max(1, round(abs(float(np.mean(start - neighbour))) / spacing))
-            end, misses = start + step, 0
+            end, misses, beside = start + step, 0, True
             while 0 <= float(np.mean(end)) < limit and misses < 2:
-                if line := ruling_at(end):
+                line, share = guess(end)
+                beside = share >= _COVERED or (beside and share >= _DASHED)
+                if beside:
                     found.append(line)
-                    misses = 0
-                else:
-                    misses += 1
+                misses = 0 if beside else misses + 1
                 end = end + step
         added += found
     return added
+
+
+def _ruled(shares: list[float]) -> list[bool]:
+    """Which guesses across a gap in a family (in order, by the share of their length inked)
+    are rulings: those inked along most of their length, and those dashed next to a ruling,
+    one after another from the found lines at either end of the gap. A line through a row
+    of writing can be as dashed, but not next to a ruling all the way from one."""
+    ruled = [share >= _COVERED for share in shares]
+    for order in (range(len(shares)), range(len(shares) - 1, -1, -1)):
+        beside = True
+        for j in order:
+            ruled[j] = ruled[j] or (beside and shares[j] >= _DASHED)
+            beside = ruled[j]
+    return ruled
 
 
 def _measure(mask: np.ndarray, darkness: np.ndarray, line: Line, across: int, reach: int) -> tuple[int, float]:

@@ -102,6 +102,15 @@ def test_a_solid_dot_up_to_half_a_digit_tall_is_a_dot_and_a_small_ring_or_cross_
     assert (glyphs[1].kind == "dot") == is_dot
 
 
+@pytest.mark.parametrize("radius", [3, 4, 5])
+def test_a_dot_pressed_hard_in_small_writing_is_a_dot_though_its_pixels_stair_step(radius):
+    photo = draw_lines(["1"], width=5)
+    photo[60:125, 150:195] = draw_lines(["4"], width=5)[60:125, 40:85]
+    small = cv2.resize(photo, None, fx=0.4, fy=0.4, interpolation=cv2.INTER_AREA)  # digits 24 px tall
+    cv2.circle(small, (44, 42), radius, (30, 30, 30), -1)  # a disc 7-11 px across, at the baseline
+    assert [g.kind for g in segment(small).lines[0].glyphs] == ["symbol", "dot", "symbol"]
+
+
 def test_touching_pair_is_split_where_the_classifier_agrees():
     from exprocr.classifier.inference import GlyphClassifier
 

@@ -21,7 +21,8 @@ MINUS_BAND = (0.3, 0.75)
 _FLAG_GAP = 0.3  # x-heights a lifted flag may start right of its glyph
 _BLOB = 0.5  # x-heights a solid dot may measure
 _ROUND = (0.75, 1.33)  # its width over its height
-_SOLID = 0.9  # share of its convex hull its ink fills
+_SOLID = 0.9  # share of its convex hull its ink fills, less this many pixels over its breadth:
+_STAIRS = 0.5  # the pixels of a small disc's staircase edge leave some of its hull bare
 
 
 class Boxed(Protocol):
@@ -196,7 +197,7 @@ def is_solid_dot(symbol: Symbol, mask: np.ndarray, x_height: float) -> bool:
     ink = mask.astype(np.uint8)
     hull = np.zeros_like(ink)
     cv2.fillConvexPoly(hull, cv2.convexHull(cv2.findNonZero(ink)), 1)
-    return np.count_nonzero(ink) >= _SOLID * np.count_nonzero(hull)
+    return np.count_nonzero(ink) >= (_SOLID - _STAIRS / min(symbol.w, symbol.h)) * np.count_nonzero(hull)
 
 
 def detached_dots(symbol: Symbol) -> int:

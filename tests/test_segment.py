@@ -438,21 +438,28 @@ def test_a_found_ruling_a_few_pixels_off_is_moved_onto_its_ink(upright):
     assert abs(start - 400.5) <= 1 and abs(end - 460.5) <= 1
 
 
-@pytest.mark.parametrize("turned", [False, True])
-@pytest.mark.parametrize("stray", [False, True])  # a margin line half a square beside the grid
-def test_a_grids_lines_broken_too_often_to_be_seen_alone_are_found_from_their_family(turned, stray):
+def _grid(broken: tuple[int, ...], dash: int, off: int = 0) -> np.ndarray:
+    """A 600×800 mask of a grid 30 px square, its level lines whole, its upright ones whole
+    but those at `broken`, inked `dash` px in every 36 and `off` px beside the lattice."""
     mask = np.zeros((600, 800), np.uint8)
-    if stray:
-        cv2.line(mask, (790, 0), (790, 599), 1, 2)
-    for y in range(45, 600, 30):  # whole level lines
+    for y in range(45, 600, 30):
         cv2.line(mask, (0, y), (799, y), 1, 2)
-    broken = (115, 235, 265, 475, 685, 775)  # upright lines inked 20 px in every 36
     for x in range(25, 800, 30):
         if x not in broken:
             cv2.line(mask, (x, 0), (x, 599), 1, 2)
     for x in broken:
         for y in range(0, 600, 36):
-            cv2.line(mask, (x, y), (x, y + 19), 1, 2)
+            cv2.line(mask, (x + off, y), (x + off, y + dash - 1), 1, 2)
+    return mask
+
+
+@pytest.mark.parametrize("turned", [False, True])
+@pytest.mark.parametrize("stray", [False, True])  # a margin line half a square beside the grid
+def test_a_grids_lines_broken_too_often_to_be_seen_alone_are_found_from_their_family(turned, stray):
+    broken = (115, 235, 265, 475, 685, 775)
+    mask = _grid(broken, dash=20)
+    if stray:
+        cv2.line(mask, (790, 0), (790, 599), 1, 2)
     if turned:  # the same grid turned: the broken lines level
         mask = np.ascontiguousarray(mask.T)
     found = [(a[1] + b[1]) / 2 if turned else (a[0] + b[0]) / 2
@@ -462,16 +469,8 @@ def test_a_grids_lines_broken_too_often_to_be_seen_alone_are_found_from_their_fa
 
 @pytest.mark.parametrize("off", [0, 4])  # pixels the broken lines lie off the family's lattice
 def test_a_faint_grids_lines_thresholded_into_dashes_are_found_from_their_family(off):
-    mask = np.zeros((600, 800), np.uint8)
-    for y in range(45, 600, 30):
-        cv2.line(mask, (0, y), (799, y), 1, 2)
-    dashed = (25, 55, 85, 385, 415, 775)  # upright lines inked 12 px in every 36
-    for x in range(25, 800, 30):
-        if x not in dashed:
-            cv2.line(mask, (x, 0), (x, 599), 1, 2)
-    for x in dashed:
-        for y in range(0, 600, 36):
-            cv2.line(mask, (x + off, y), (x + off, y + 11), 1, 2)
+    dashed = (25, 55, 85, 385, 415, 775)
+    mask = _grid(dashed, dash=12, off=off)
     found = [(a[0] + b[0]) / 2 for a, b in find_rulings(mask) if a[1] == 0]
     assert all(min(abs(f - x - off - 0.5) for f in found) <= 1.5 for x in dashed)
 

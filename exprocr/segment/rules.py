@@ -282,7 +282,7 @@ def _completed(lines: list[Line], mask: np.ndarray) -> list[Line]:
             end, misses, beside = start + step, 0, True
             while 0 <= float(np.mean(end)) < limit and misses < 2:
                 line, share = guess(end)
-                beside = share >= _COVERED or (beside and share >= _DASHED)
+                beside = _is_ruling(share, beside)
                 if beside:
                     found.append(line)
                 misses = 0 if beside else misses + 1
@@ -296,13 +296,19 @@ def _ruled(shares: list[float]) -> list[bool]:
     are rulings: those inked along most of their length, and those dashed next to a ruling,
     one after another from the found lines at either end of the gap. A line through a row
     of writing can be as dashed, but not next to a ruling all the way from one."""
-    ruled = [share >= _COVERED for share in shares]
+    ruled = [_is_ruling(share, beside=False) for share in shares]
     for order in (range(len(shares)), range(len(shares) - 1, -1, -1)):
         beside = True
         for j in order:
-            ruled[j] = ruled[j] or (beside and shares[j] >= _DASHED)
+            ruled[j] = ruled[j] or _is_ruling(shares[j], beside)
             beside = ruled[j]
     return ruled
+
+
+def _is_ruling(share: float, beside: bool) -> bool:
+    """A guessed line with ink along this share of it is a ruling: inked along most of its
+    length, or, `beside` a ruling, dashed."""
+    return share >= _COVERED or (beside and share >= _DASHED)
 
 
 def _measure(mask: np.ndarray, darkness: np.ndarray, line: Line, across: int, reach: int) -> tuple[int, float]:

@@ -177,10 +177,12 @@ def test_a_tall_narrow_stroke_is_not_a_minus():
     assert decode_line([_g(("7", .9)), stroke, _g(("2", .9))]).ascii == "712"
 
 
-@pytest.mark.parametrize("parts, expected", [(1, "6+2"), (3, "6/2"), (None, "6/2")])
-def test_an_obelus_needs_its_dots(parts, expected):
+@pytest.mark.parametrize("parts", [1, 3, None])
+def test_an_obelus_whose_dots_a_broad_pen_ran_into_its_bar_is_still_an_obelus(parts):
+    # One piece of ink is no evidence against `÷`: the classifier sees the dots fused too (on
+    # the tuning photos, 26 of 31 one-piece glyphs it took for `÷` were `÷`, one a `+`).
     glyphs = [_g(("6", .9)), _g(("÷", .6), ("+", .4), parts=parts), _g(("2", .9))]
-    assert decode_line(glyphs).ascii == expected
+    assert decode_line(glyphs).ascii == "6/2"
 
 
 @pytest.mark.parametrize("rel_y, expected", [(0.95, "3.5"), (0.5, "3*5"), (None, "3.5"), (-0.3, "35")])

@@ -137,8 +137,6 @@ def _geometry_prior(label: str, glyph: GlyphInput) -> float:
     if glyph.bars is not None and glyph.bars >= 2:
         # Two flat strokes, one above the other, are an `=`, however thick a pen fused its look.
         prior += 1.5 if label == "=" else -3.0 if category == "digit" else 0.0
-    if glyph.parts == 1 and label == "÷":
-        prior -= 1.5  # an obelus's dots stand apart from its bar, unless blur fused them
     if glyph.parts == 1 and label == "=":
         # One unbroken stroke is rarely two bars, unless blur fused them: then it is thicker.
         pens = glyph.pen_heights

@@ -246,11 +246,6 @@ def _completed(lines: list[Line], mask: np.ndarray) -> list[Line]:
         ends = sorted({(a[1], b[1]) if level else (a[0], b[0])
                        for a, b in lines if _is_level(*a, *b) == level}, key=sum)
         apart = _MIN_SPACING * min(h, w)
-
-        def line_at(end: np.ndarray) -> Line:
-            a, b = (int(round(v)) for v in end)
-            return ((0, a), (w - 1, b)) if level else ((a, 0), (b, h - 1))
-
         distinct: list[tuple[int, int]] = []
         for end in ends:  # the Hough transform finds a thick line more than once
             if not distinct or sum(end) - sum(distinct[-1]) > 2 * apart:
@@ -263,6 +258,10 @@ def _completed(lines: list[Line], mask: np.ndarray) -> list[Line]:
             continue
         points = _on_lattice(points, spacing)
         gaps = np.diff(points.sum(axis=1) / 2)
+
+        def line_at(end: np.ndarray) -> Line:
+            a, b = (int(round(v)) for v in end)
+            return ((0, a), (w - 1, b)) if level else ((a, 0), (b, h - 1))
 
         def guess(end: np.ndarray) -> tuple[Line, float]:  # the line there, and its ink's share
             line = _snapped(line_at(end), mask, _SNAP_SPACING * spacing)

@@ -654,3 +654,18 @@ def test_a_dot_written_at_a_grid_crossing_is_kept_and_a_crossing_remnant_is_not(
     cv2.circle(darkness, (33, 33), 1, core, -1)
     left = _without_remnants(mask, darkness, near, crossing=144, thickness=4)
     assert bool(left.any()) == kept
+
+
+def test_writing_crossed_by_a_hard_shadows_border_keeps_every_glyph():
+    # A phone's shadow over part of the line, its border slanted and a few pixels soft: the
+    # minus or `1` the border passes has paper on one side and deep shade on the other, as
+    # a sliver of the page's edge has a desk; but the border crosses the mark's length
+    # somewhere, where a page's edge runs all along it.
+    photo = draw_lines(["12-34+1"], size=(900, 400))
+    h, w = photo.shape[:2]
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    for border in range(60, 800, 20):
+        across = (xs - border) * 0.8 + (ys - 100) * 0.6
+        shade = 1 - 0.55 / (1 + np.exp(-np.clip(across, -200, 200) / 4))
+        page = segment((photo * shade[..., None]).astype(np.uint8))
+        assert _counts(page) == [7], border

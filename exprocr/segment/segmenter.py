@@ -181,19 +181,20 @@ def _beside_a_desk(c: Component, paper: np.ndarray) -> bool:
     the other, a little way off across its length: a piece of the page's edge the rulings'
     search left. Of real-dev's glyphs the darker side is still 0.77 as bright as the other,
     an edge's piece 0.4. A shadow's edge can be as dark, so a broader mark beside one is
-    writing in the shade."""
+    writing in the shade. A page's edge is straight and the mark lies along it, so the step
+    runs the mark's whole length, on one side; a shadow's border that merely passes near a
+    minus crosses it somewhere."""
     if max(c.w, c.h) < 3 * min(c.w, c.h):
         return False
     h, w = paper.shape
     off = int(_DESK_OFFSET * max(h, w))
     if c.h >= c.w:
         rows = slice(c.y, c.y2)
-        sides = paper[rows, max(0, c.x - off)], paper[rows, min(w - 1, c.x2 + off)]
+        a, b = paper[rows, max(0, c.x - off)], paper[rows, min(w - 1, c.x2 + off)]
     else:
         cols = slice(c.x, c.x2)
-        sides = paper[max(0, c.y - off), cols], paper[min(h - 1, c.y2 + off), cols]
-    a, b = float(np.median(sides[0])), float(np.median(sides[1]))
-    return min(a, b) < _DESK_STEP * max(a, b)
+        a, b = paper[max(0, c.y - off), cols], paper[min(h - 1, c.y2 + off), cols]
+    return bool(np.all(a < _DESK_STEP * b) or np.all(b < _DESK_STEP * a))
 
 
 def _slant(mask: np.ndarray) -> float:

@@ -669,3 +669,19 @@ def test_writing_crossed_by_a_hard_shadows_border_keeps_every_glyph():
         shade = 1 - 0.55 / (1 + np.exp(-np.clip(across, -200, 200) / 4))
         page = segment((photo * shade[..., None]).astype(np.uint8))
         assert _counts(page) == [7], border
+
+
+@pytest.mark.parametrize("edge_gap", [3, 5, 7])
+def test_a_grid_line_by_the_frame_is_removed_where_the_writing_crosses_it(edge_gap):
+    # Squared paper runs off the photo: its last upright line lies a few pixels inside the
+    # frame, where page edges are left to the clutter rules; the `4` written across it
+    # would go with it as a long line, unless it is known for the grid's next line.
+    photo = draw_lines(["12+34"], size=(900, 400))[:, :286]
+    h, w = photo.shape[:2]
+    grid = np.full_like(photo, 255)
+    for x in range(w - edge_gap, 0, -30):
+        cv2.line(grid, (x, 0), (x, h), (150, 150, 150), 2)
+    for y in range(10, h, 30):
+        cv2.line(grid, (0, y), (w, y), (150, 150, 150), 2)
+    page = segment((photo.astype(np.float32) * grid / 255).astype(np.uint8))
+    assert _counts(page) == [5]

@@ -20,6 +20,8 @@ _DARKER = 1.6  # ink this many times darker than a ruling is writing on it, not 
 _BARE = 0.3  # the share of a ruling's length that is surely bare of writing
 _REMNANT = 1.25  # a mark in a ruling's band no darker than this is a piece of that ruling
 
+_FRAME_MARGIN = 0.02  # lines this near the frame (share of the long side) run along its edge
+
 _SNAP = 0.01  # how far across a found line (share of the image's side) its ink is looked for
 _SNAP_POINTS = 12  # bare points along a line (of 64) needed to move it
 _SNAP_SPACING = 0.25  # a guessed member of a family is looked for this share of its spacing around
@@ -167,9 +169,10 @@ def find_rulings(mask: np.ndarray, paper: np.ndarray | None = None) -> list[Line
     `paper` (the background's brightness) tells a page's edge from a long stroke."""
     segments = _segments(mask)
     h, w = mask.shape
-    margin = 0.02 * max(h, w)
 
-    def along_frame(line: Line) -> bool:  # the frame's own edge: its marks go as clutter
+    margin = _FRAME_MARGIN * max(h, w)
+
+    def along_frame(line: Line) -> bool:
         (x1, y1), (x2, y2) = line
         return (max(x1, x2) < margin or min(x1, x2) > w - margin
                 or max(y1, y2) < margin or min(y1, y2) > h - margin)
@@ -178,7 +181,11 @@ def find_rulings(mask: np.ndarray, paper: np.ndarray | None = None) -> list[Line
     lines = list(dict.fromkeys(_snapped(_across(s, mask.shape), mask)
                                for s in _is_paper(segments, mask.shape, paper)))
     lines += _completed(lines, mask)
-    return [line for line in lines if not along_frame(line)]
+    # Lines along the frame's own edge (a page's or a desk's, mostly) are left to the clutter
+    # rules, but a grid runs on to the frame: its last line, a spacing beyond the others, is
+    # a ruling however near the frame, and writing crossing it would go with it as clutter.
+    inner = [line for line in lines if not along_frame(line)]
+    return inner + [line for line in lines if along_frame(line) and _next_in_family(line, inner, mask.shape)]
 
 
 def _coverage(line: Line, mask: np.ndarray) -> float:
@@ -232,6 +239,38 @@ def _on_lattice(points: np.ndarray, spacing: float) -> np.ndarray:
     return points[sorted(kept)]
 
 
+def _family(lines: list[Line], level: bool, shape: tuple[int, int]) -> tuple[np.ndarray, float] | None:
+    """The level (or upright) lines as a family of evenly spaced rulings: each line's two
+    ends across the image, (y at the left, y at the right) or (x at the top, x at the
+    bottom), those on the family's lattice, and its spacing; None when they are no family."""
+    h, w = shape
+    ends = sorted({(a[1], b[1]) if level else (a[0], b[0])
+                   for a, b in lines if _is_level(*a, *b) == level}, key=sum)
+    apart = _MIN_SPACING * min(h, w)
+    distinct: list[tuple[int, int]] = []
+    for end in ends:  # the Hough transform finds a thick line more than once
+        if not distinct or sum(end) - sum(distinct[-1]) > 2 * apart:
+            distinct.append(end)
+    if len(distinct) < 3:
+        return None
+    points = np.array(distinct, float)
+    spacing = _family_spacing(np.diff(points.sum(axis=1) / 2))
+    return None if spacing is None else (_on_lattice(points, spacing), spacing)
+
+
+def _next_in_family(line: Line, lines: list[Line], shape: tuple[int, int]) -> bool:
+    """`line` lies one spacing beyond the nearest of a family of `lines` (of its orientation)."""
+    level = _is_level(*line[0], *line[1])
+    family = _family(lines, level, shape)
+    if family is None:
+        return False
+    points, spacing = family
+    (x1, y1), (x2, y2) = line
+    middle = (y1 + y2) / 2 if level else (x1 + x2) / 2
+    nearest = float(np.abs(points.sum(axis=1) / 2 - middle).min())
+    return abs(nearest / spacing - 1.0) <= 0.2
+
+
 def _completed(lines: list[Line], mask: np.ndarray) -> list[Line]:
     """The members of a family of evenly spaced rulings that the Hough transform lost
     (faint, broken, or written over): a gap of k spacings holds k − 1 of them, and the
@@ -241,22 +280,10 @@ def _completed(lines: list[Line], mask: np.ndarray) -> list[Line]:
     h, w = mask.shape
     added: list[Line] = []
     for level in (True, False):
-        # A line as its two ends across the image: (y at the left, y at the right) or
-        # (x at the top, x at the bottom).
-        ends = sorted({(a[1], b[1]) if level else (a[0], b[0])
-                       for a, b in lines if _is_level(*a, *b) == level}, key=sum)
-        apart = _MIN_SPACING * min(h, w)
-        distinct: list[tuple[int, int]] = []
-        for end in ends:  # the Hough transform finds a thick line more than once
-            if not distinct or sum(end) - sum(distinct[-1]) > 2 * apart:
-                distinct.append(end)
-        if len(distinct) < 3:
+        family = _family(lines, level, mask.shape)
+        if family is None:
             continue
-        points = np.array(distinct, float)
-        spacing = _family_spacing(np.diff(points.sum(axis=1) / 2))
-        if spacing is None:
-            continue
-        points = _on_lattice(points, spacing)
+        points, spacing = family
         gaps = np.diff(points.sum(axis=1) / 2)
 
         def line_at(end: np.ndarray) -> Line:

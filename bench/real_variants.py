@@ -4,8 +4,8 @@
 
 Each real-dev photo is read as it is and as a variant: smaller (a messenger's resize, a
 distant shot), turned 4° to 13°, JPEG-compressed hard, dimmed, blurred, lit unevenly,
-seen at a slant (keystone), taken in low light with sensor noise, upside down or sideways
-with no orientation tag to say so.
+seen at a slant (keystone), taken in low light with sensor noise, half in a hard shadow,
+written on squared paper, upside down or sideways with no orientation tag to say so.
 A reader that holds up here is less likely to be tuned to these particular photos. The
 variants are made in memory; nothing is written beside the photos.
 """
@@ -66,6 +66,29 @@ def _uneven(image: np.ndarray) -> np.ndarray:
     return (image.astype(np.float32) * ramp).astype(np.uint8)
 
 
+def _hard_shadow(image: np.ndarray) -> np.ndarray:
+    """A phone's shadow over the right part of the photo: 0.45 as bright, its border slanted
+    through the middle and soft over 0.4% of the photo's side (a penumbra)."""
+    h, w = image.shape[:2]
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    across = ((xs - 0.55 * w) * 0.8 + (ys - 0.5 * h) * 0.6) / max(2.0, 0.004 * max(h, w))
+    shade = 1 - 0.55 / (1 + np.exp(-np.clip(across, -50, 50)))
+    return (image.astype(np.float32) * shade[..., None]).astype(np.uint8)
+
+
+def _squared(image: np.ndarray) -> np.ndarray:
+    """Written on squared paper: a pink grid of squares 3% of the photo's side, its lines a
+    25th of a square wide, under the ink (multiplied in, as ink on printed paper)."""
+    h, w = image.shape[:2]
+    step = max(12, int(0.03 * max(h, w)))
+    grid = np.full_like(image, 255)
+    for y in range(step // 2, h, step):
+        cv2.line(grid, (0, y), (w, y), (170, 140, 235), max(1, step // 25), cv2.LINE_AA)
+    for x in range(step // 2, w, step):
+        cv2.line(grid, (x, 0), (x, h), (170, 140, 235), max(1, step // 25), cv2.LINE_AA)
+    return (image.astype(np.float32) * grid / 255).astype(np.uint8)
+
+
 VARIANTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "as is": lambda image: image,
     "half size": lambda image: _shrunk(image, 0.5),
@@ -82,6 +105,8 @@ VARIANTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "light falling off sideways": _uneven,
     "keystone (top 12% narrower each side)": _keystone,
     "low light with sensor noise": _grainy,
+    "hard shadow's border across the writing": _hard_shadow,
+    "on squared paper (pink grid)": _squared,
     "upside down, no orientation tag": lambda image: cv2.rotate(image, cv2.ROTATE_180),
     "turned a quarter, no orientation tag": lambda image: cv2.rotate(image, cv2.ROTATE_90_CLOCKWISE),
     "turned a quarter and +10°, no orientation tag":

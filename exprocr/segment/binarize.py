@@ -28,6 +28,7 @@ class InkMap:
     inverted: bool  # True when the photo showed light ink on a dark board
     noise: float  # robust spread of the paper's darkness
     level: float  # the paper's own darkness (median): above 0 where noise lifted its estimate
+    not_paper: np.ndarray  # bool H×W: desk, board frame, deep shade, where no writing is
 
 
 def ink_channel(bgr: np.ndarray) -> np.ndarray:
@@ -88,31 +89,36 @@ def _grain(darkness: np.ndarray, not_paper: np.ndarray) -> float:
     return float(np.median(np.abs(steps))) * 1.4826 / np.sqrt(2.0) if steps.size else 0.0
 
 
-def ink_darkness(bgr: np.ndarray) -> InkMap:
-    """Per-pixel ink darkness with background divided out; inverts light-on-dark boards."""
-    gray = ink_channel(bgr)
+def ink_darkness(bgr: np.ndarray, channel: int | None = None, not_paper: np.ndarray | None = None) -> InkMap:
+    """Per-pixel ink darkness with background divided out; inverts light-on-dark boards.
+    Read in the darkest channel, or in `channel` (of BGR) when it is given; `not_paper`
+    adds what an earlier reading found was no paper (a desk one channel sees bright)."""
+    gray = ink_channel(bgr) if channel is None or bgr.ndim == 2 else np.ascontiguousarray(bgr[..., channel])
     small = _reduced(gray)
-    inverted = _is_board(small)
+    inverted = channel is None and _is_board(small)
     if inverted:
         gray = 255 - (cv2.max(cv2.max(*cv2.split(bgr)[:2]), cv2.split(bgr)[2]) if bgr.ndim == 3 else bgr)
         small = _reduced(gray)
-    background, not_paper = _background(gray, small)
+    background, no_paper = _background(gray, small)
+    if not_paper is not None:
+        no_paper |= not_paper
     # OpenCV's division of the 8-bit images into float32 gives numpy's float32 quotients, bit
     # for bit (all 256 × 255 pairs checked), several times as fast.
     darkness = cv2.divide(gray, np.maximum(background, 1), dtype=cv2.CV_32F)
     np.subtract(1.0, darkness, out=darkness)
-    grain = _grain(darkness, not_paper)
+    grain = _grain(darkness, no_paper)
     if grain > _GRAINY:
         # White noise falls with a Gaussian's sigma as 1 / (2 sqrt(pi) sigma); pen strokes,
         # several pixels wide, keep their darkness.
         sigma = min(2.5, grain / (_SMOOTH_GRAIN * 2.0 * np.sqrt(np.pi)))
         darkness = cv2.GaussianBlur(darkness, (0, 0), sigma)
     np.clip(darkness, 0.0, 1.0, out=darkness)
-    darkness[not_paper] = 0.0  # desk, board frame, deep shade: no writing there
+    darkness[no_paper] = 0.0  # desk, board frame, deep shade: no writing there
     sample = darkness[::6, ::6]
     median = float(np.median(sample))
     noise = float(np.median(np.abs(sample - median))) * 1.4826 + 1e-3
-    return InkMap(darkness=darkness, paper=background, inverted=inverted, noise=noise, level=median)
+    return InkMap(darkness=darkness, paper=background, inverted=inverted, noise=noise, level=median,
+                  not_paper=no_paper)
 
 
 def candidate_mask(ink: InkMap) -> tuple[np.ndarray, float]:

@@ -13,6 +13,7 @@ import numpy as np
 
 from exprocr.classifier.normalize import GLYPH_SIZE, normalize_glyph
 from exprocr.segment.binarize import candidate_mask, ink_darkness
+from exprocr.segment.colour import ruling_free_channel
 from exprocr.segment.components import Component, Rect, find_components, pen_width, writing_contrast
 from exprocr.segment.fractions import Fraction, Item, find_fractions
 from exprocr.segment.lines import LineGroup, fit_band, group_lines, typical_height
@@ -461,7 +462,13 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
     ink = ink_darkness(bgr)
     mask, threshold = candidate_mask(ink)
     # Rulings are searched in the loose mask, where faint ones are still whole.
-    mask = remove_rulings(mask, ink.darkness, find_rulings(mask, ink.paper))
+    rulings = find_rulings(mask, ink.paper)
+    channel = ruling_free_channel(bgr, mask, ink.darkness, rulings)
+    if channel is not None:  # ruled in a colour one channel hardly sees: read in that one
+        ink = ink_darkness(bgr, channel, ink.not_paper)
+        mask, threshold = candidate_mask(ink)
+        rulings = find_rulings(mask, ink.paper)
+    mask = remove_rulings(mask, ink.darkness, rulings)
     labels, components = find_components(mask, ink.darkness)
     loose_labels, loose = labels, components
     pen, contrast = _writing_measures(components, w, h)

@@ -169,7 +169,6 @@ def find_rulings(mask: np.ndarray, paper: np.ndarray | None = None) -> list[Line
     `paper` (the background's brightness) tells a page's edge from a long stroke."""
     segments = _segments(mask)
     h, w = mask.shape
-
     margin = _FRAME_MARGIN * max(h, w)
 
     def along_frame(line: Line) -> bool:
@@ -185,7 +184,8 @@ def find_rulings(mask: np.ndarray, paper: np.ndarray | None = None) -> list[Line
     # rules, but a grid runs on to the frame: its last line, a spacing beyond the others, is
     # a ruling however near the frame, and writing crossing it would go with it as clutter.
     inner = [line for line in lines if not along_frame(line)]
-    return inner + [line for line in lines if along_frame(line) and _next_in_family(line, inner, mask.shape)]
+    families = {level: _family(inner, level, mask.shape) for level in (True, False)}
+    return inner + [line for line in lines if along_frame(line) and _next_in_family(line, families)]
 
 
 def _coverage(line: Line, mask: np.ndarray) -> float:
@@ -258,10 +258,11 @@ def _family(lines: list[Line], level: bool, shape: tuple[int, int]) -> tuple[np.
     return None if spacing is None else (_on_lattice(points, spacing), spacing)
 
 
-def _next_in_family(line: Line, lines: list[Line], shape: tuple[int, int]) -> bool:
-    """`line` lies one spacing beyond the nearest of a family of `lines` (of its orientation)."""
+def _next_in_family(line: Line, families: dict[bool, tuple[np.ndarray, float] | None]) -> bool:
+    """`line` lies one spacing beyond the nearest line of the family of its orientation
+    (`families`: `_family` of the level and of the upright lines)."""
     level = _is_level(*line[0], *line[1])
-    family = _family(lines, level, shape)
+    family = families[level]
     if family is None:
         return False
     points, spacing = family

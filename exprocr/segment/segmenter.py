@@ -463,7 +463,7 @@ def segment(bgr: np.ndarray, *, classify: Classify | None = None,
     mask, threshold = candidate_mask(ink)
     # Rulings are searched in the loose mask, where faint ones are still whole.
     rulings = find_rulings(mask, ink.paper)
-    channel = ruling_free_channel(bgr, mask, ink.darkness, rulings)
+    channel = None if ink.inverted else ruling_free_channel(bgr, mask, ink.darkness, rulings)
     if channel is not None:  # ruled in a colour one channel hardly sees: read in that one
         ink = ink_darkness(bgr, channel, ink.not_paper)
         mask, threshold = candidate_mask(ink)

@@ -1,5 +1,7 @@
 """Ruled and squared paper printed in a colour: read in the channel that fades its lines."""
 
+import warnings
+
 import cv2
 import numpy as np
 import pytest
@@ -43,3 +45,21 @@ def test_pencil_along_a_pink_grid_line_is_kept_when_the_grid_is_removed():
     # In the darkest channel the pale pencil minus is hardly darker than the line under it
     # and goes with it; in red light the pink line is nearly paper.
     assert [len(line.glyphs) for line in segment(_squared(PINK, PENCIL)).lines] == [7]
+
+
+def test_a_grid_so_dense_no_paper_shows_between_its_lines_keeps_the_darkest_channel():
+    # Lines every 8 px leave no paper outside their bands in every 4th pixel sampled:
+    # no colour of paper to measure against, so no channel is chosen (and no empty median).
+    photo = draw_lines(["12-34"], size=(420, 200), ink=PENCIL, width=3)
+    h, w = photo.shape[:2]
+    grid = np.full_like(photo, 255)
+    for y in range(0, h, 8):
+        cv2.line(grid, (0, y), (w, y), PINK, 1, cv2.LINE_AA)
+    photo = (photo.astype(np.float32) * grid / 255).astype(np.uint8)
+    ink_map = ink_darkness(photo)
+    mask, _ = candidate_mask(ink_map)
+    rulings = find_rulings(mask, ink_map.paper)
+    assert len(rulings) >= 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert ruling_free_channel(photo, mask, ink_map.darkness, rulings) is None

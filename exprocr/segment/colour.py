@@ -34,12 +34,13 @@ def ruling_free_channel(bgr: np.ndarray, mask: np.ndarray, darkness: np.ndarray,
     band = cv2.dilate(on_line, np.ones((9, 9), np.uint8)).astype(bool)
     ruled = (on_line & mask).astype(bool)
     written = mask.astype(bool) & ~band
-    if ruled.sum() < 50 or written.sum() < 50:
-        return None
-    bare = darkness[ruled] <= np.percentile(darkness[ruled], 50)  # the line itself, not ink on it
-    line = np.median(bgr[ruled][bare], axis=0)
+    bare = ~(mask[::4, ::4].astype(bool) | band[::4, ::4])  # paper, every 4th pixel
+    if ruled.sum() < 50 or written.sum() < 50 or bare.sum() < 50:
+        return None  # (a grid so dense its lines' bands leave no paper between them)
+    on_paper = darkness[ruled] <= np.percentile(darkness[ruled], 50)  # the line itself, not ink on it
+    line = np.median(bgr[ruled][on_paper], axis=0)
     ink = np.median(bgr[written & (darkness >= np.percentile(darkness[written], 50))], axis=0)
-    paper = np.median(bgr[::4, ::4][~(mask[::4, ::4].astype(bool) | band[::4, ::4])], axis=0)
+    paper = np.median(bgr[::4, ::4][bare], axis=0)
     ink_dark, line_dark = _darkness(ink, paper), _darkness(line, paper)
     clarity = ink_dark / np.maximum(line_dark, 0.02)
     darkest = _darkness(ink.min(), paper.min()) / max(_darkness(line.min(), paper.min()), 0.02)

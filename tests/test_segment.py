@@ -685,3 +685,14 @@ def test_a_grid_line_by_the_frame_is_removed_where_the_writing_crosses_it(edge_g
         cv2.line(grid, (0, y), (w, y), (150, 150, 150), 2)
     page = segment((photo.astype(np.float32) * grid / 255).astype(np.uint8))
     assert _counts(page) == [5]
+
+
+def test_chalk_on_a_board_lit_from_one_side_is_read_as_a_board():
+    # The board's lit side is as bright as chalk on its dim side: what is bright is broad
+    # there, unless the board is seen against its own smooth light.
+    chalk = draw_lines(["12+34"], paper=(0, 0, 0), ink=(230, 230, 225), width=5, size=(900, 500))
+    board = np.maximum(np.full_like(chalk, (45, 70, 40)), chalk).astype(np.float32)
+    light = np.linspace(0.4, 1.6, board.shape[1], dtype=np.float32)[None, :, None]
+    grain = np.random.default_rng(0).normal(0, 6, board.shape)
+    page = segment(np.clip((board + grain) * light, 0, 255).astype(np.uint8))
+    assert page.inverted and _counts(page) == [5]

@@ -71,10 +71,22 @@ def _is_board(small: np.ndarray) -> bool:
     """Light writing on a dark board: what is bright in a dark photo is only thin strokes.
 
     A page lying on a dark desk may leave most of the photo dark, but the page is a broad
-    bright region that survives an opening; chalk or light ink is strokes that do not.
+    bright region that survives an opening; chalk or light ink is strokes that do not. A
+    board lit from one side is itself bright there, broadly and smoothly: seen against its
+    own light (divided by a blur far wider than any stroke) only the strokes stay bright,
+    while a page keeps its sharp-edged plateau.
     """
     if float(np.median(small)) >= 100:
         return False
+    if _only_strokes_bright(small):
+        return True
+    light = cv2.GaussianBlur(small.astype(np.float32), (0, 0), max(small.shape) / 8)
+    return _only_strokes_bright(cv2.normalize(small / np.maximum(light, 1.0), None, 0, 255, cv2.NORM_MINMAX,
+                                              cv2.CV_8U))
+
+
+def _only_strokes_bright(small: np.ndarray) -> bool:
+    """What Otsu's threshold finds bright is mostly thin: it does not survive an opening."""
     _, bright = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     broad = cv2.morphologyEx(bright, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
     return float(broad.sum()) < 0.5 * float(bright.sum())

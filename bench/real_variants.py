@@ -5,7 +5,8 @@
 Each real-dev photo is read as it is and as a variant: smaller (a messenger's resize, a
 distant shot), turned 4° to 13°, JPEG-compressed hard, dimmed, blurred, lit unevenly,
 seen at a slant (keystone), taken in low light with sensor noise, half in a hard shadow,
-written on squared paper, upside down or sideways with no orientation tag to say so.
+written on squared paper, as its negative (light writing on a dark ground, as chalk on a
+board: the lighting inverted too), upside down or sideways with no orientation tag to say so.
 A reader that holds up here is less likely to be tuned to these particular photos. The
 variants are made in memory; nothing is written beside the photos.
 """
@@ -107,6 +108,7 @@ VARIANTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "low light with sensor noise": _grainy,
     "hard shadow's border across the writing": _hard_shadow,
     "on squared paper (pink grid)": _squared,
+    "negative (light writing on dark)": lambda image: 255 - image,
     "upside down, no orientation tag": lambda image: cv2.rotate(image, cv2.ROTATE_180),
     "turned a quarter, no orientation tag": lambda image: cv2.rotate(image, cv2.ROTATE_90_CLOCKWISE),
     "turned a quarter and +10°, no orientation tag":

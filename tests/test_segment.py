@@ -696,3 +696,14 @@ def test_chalk_on_a_board_lit_from_one_side_is_read_as_a_board():
     grain = np.random.default_rng(0).normal(0, 6, board.shape)
     page = segment(np.clip((board + grain) * light, 0, 255).astype(np.uint8))
     assert page.inverted and _counts(page) == [5]
+
+
+def test_a_dim_page_whose_grain_flattening_splits_is_no_board():
+    # Seen against its own light, a dim page is flat but for its grain, which Otsu's
+    # threshold splits into specks over half of it: thin, but far too much to be writing.
+    from exprocr.segment.binarize import _is_board
+
+    small = np.full((200, 300), 60, np.uint8)
+    small[:, 150:] = 80  # a dim page, lit a little more on the right
+    grain = np.random.default_rng(0).normal(0, 3, small.shape)
+    assert not _is_board(np.clip(small + grain, 0, 255).astype(np.uint8))

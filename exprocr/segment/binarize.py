@@ -17,6 +17,7 @@ _NOT_PAPER = 0.33  # background darker than this share of the paper's brightness
 # synthetic ones have at most 0.022, a dim photo with sensor noise 0.05-0.1.
 _GRAINY = 0.025  # above this, the darkness is smoothed before thresholding ...
 _SMOOTH_GRAIN = 0.012  # ... down to this grain
+_CHALK_SHARE = 0.2  # writing covers less of a board than this
 
 
 @dataclass
@@ -74,22 +75,27 @@ def _is_board(small: np.ndarray) -> bool:
     bright region that survives an opening; chalk or light ink is strokes that do not. A
     board lit from one side is itself bright there, broadly and smoothly: seen against its
     own light (divided by a blur far wider than any stroke) only the strokes stay bright,
-    while a page keeps its sharp-edged plateau.
+    and they are a small share of the board, while a page keeps its sharp-edged plateau (or,
+    dim and flattened, its grain splits into specks over half of it).
     """
     if float(np.median(small)) >= 100:
         return False
-    if _only_strokes_bright(small):
+    share, broad = _bright_parts(small)
+    if broad < 0.5:
         return True
     light = cv2.GaussianBlur(small.astype(np.float32), (0, 0), max(small.shape) / 8)
-    return _only_strokes_bright(cv2.normalize(small / np.maximum(light, 1.0), None, 0, 255, cv2.NORM_MINMAX,
-                                              cv2.CV_8U))
+    share, broad = _bright_parts(cv2.normalize(small / np.maximum(light, 1.0), None, 0, 255,
+                                               cv2.NORM_MINMAX, cv2.CV_8U))
+    return broad < 0.5 and share < _CHALK_SHARE
 
 
-def _only_strokes_bright(small: np.ndarray) -> bool:
-    """What Otsu's threshold finds bright is mostly thin: it does not survive an opening."""
+def _bright_parts(small: np.ndarray) -> tuple[float, float]:
+    """What Otsu's threshold finds bright: its share of the image, and the share of it that
+    is broad (survives an opening)."""
     _, bright = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     broad = cv2.morphologyEx(bright, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
-    return float(broad.sum()) < 0.5 * float(bright.sum())
+    total = float(bright.sum())
+    return total / bright.size, float(broad.sum()) / max(total, 1.0)
 
 
 def _grain(darkness: np.ndarray, not_paper: np.ndarray) -> float:

@@ -18,6 +18,7 @@ _NOT_PAPER = 0.33  # background darker than this share of the paper's brightness
 _GRAINY = 0.025  # above this, the darkness is smoothed before thresholding ...
 _SMOOTH_GRAIN = 0.012  # ... down to this grain
 _CHALK_SHARE = 0.2  # writing covers less of a board than this
+_BROAD = 0.5  # what is bright is no mere strokes when this share of it survives an opening
 
 
 @dataclass
@@ -80,13 +81,13 @@ def _is_board(small: np.ndarray) -> bool:
     """
     if float(np.median(small)) >= 100:
         return False
-    share, broad = _bright_parts(small)
-    if broad < 0.5:
+    _, broad = _bright_parts(small)
+    if broad < _BROAD:
         return True
     light = cv2.GaussianBlur(small.astype(np.float32), (0, 0), max(small.shape) / 8)
     share, broad = _bright_parts(cv2.normalize(small / np.maximum(light, 1.0), None, 0, 255,
                                                cv2.NORM_MINMAX, cv2.CV_8U))
-    return broad < 0.5 and share < _CHALK_SHARE
+    return broad < _BROAD and share < _CHALK_SHARE
 
 
 def _bright_parts(small: np.ndarray) -> tuple[float, float]:

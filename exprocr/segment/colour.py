@@ -37,8 +37,8 @@ def ruling_free_channel(bgr: np.ndarray, mask: np.ndarray, darkness: np.ndarray,
     bare = ~(mask[::4, ::4].astype(bool) | band[::4, ::4])  # paper, every 4th pixel
     if ruled.sum() < 50 or written.sum() < 50 or bare.sum() < 50:
         return None  # (a grid so dense its lines' bands leave no paper between them)
-    on_paper = darkness[ruled] <= np.percentile(darkness[ruled], 50)  # the line itself, not ink on it
-    line = np.median(bgr[ruled][on_paper], axis=0)
+    along = darkness[ruled]
+    line = np.median(bgr[ruled][along <= np.median(along)], axis=0)  # the line itself, not ink on it
     ink = np.median(bgr[written & (darkness >= np.percentile(darkness[written], 50))], axis=0)
     paper = np.median(bgr[::4, ::4][bare], axis=0)
     ink_dark, line_dark = _darkness(ink, paper), _darkness(line, paper)

@@ -184,8 +184,11 @@ def find_rulings(mask: np.ndarray, paper: np.ndarray | None = None) -> list[Line
     # rules, but a grid runs on to the frame: its last line, a spacing beyond the others, is
     # a ruling however near the frame, and writing crossing it would go with it as clutter.
     inner = [line for line in lines if not along_frame(line)]
+    near = [line for line in lines if along_frame(line)]
+    if not near:
+        return inner
     families = {level: _family(inner, level, mask.shape) for level in (True, False)}
-    return inner + [line for line in lines if along_frame(line) and _next_in_family(line, families)]
+    return inner + [line for line in near if _next_in_family(line, families)]
 
 
 def _coverage(line: Line, mask: np.ndarray) -> float:

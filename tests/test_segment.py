@@ -147,6 +147,33 @@ def test_a_wide_cross_the_classifier_reads_as_plus_or_times_stays_one_symbol():
     assert split_columns(mask, 42.0, classify, joinable=np.array([0, 1])) == [(0, 50)]
 
 
+def test_a_wide_cross_touching_a_digit_is_cut_off_whole_not_in_halves():
+    # A `×` is wider than a digit; cut off the digit it touches, it may be that wide. Held
+    # to a digit's width, its two arms read as two digits won (tiles pasted side by side:
+    # `7×` read `775`).
+    from exprocr.classifier.normalize import normalize_glyph
+    from exprocr.segment.split import split_columns
+
+    mask = np.zeros((40, 72), np.uint8)
+    cv2.line(mask, (2, 2), (22, 2), 1, 3)  # a `7` ...
+    cv2.line(mask, (18, 2), (6, 37), 1, 3)
+    cv2.line(mask, (22, 2), (69, 37), 1, 3)  # ... whose bar runs into a cross 1.2 x-heights wide
+    cv2.line(mask, (69, 2), (22, 37), 1, 3)
+
+    def seen(columns: range, left: bool) -> set[bytes]:
+        return {normalize_glyph((mask[:, :c] if left else mask[:, c:]) * 255).tobytes() for c in columns}
+    digit, cross, mixed = seen(range(16, 26), True), seen(range(16, 26), False), seen(range(26, 73), True)
+
+    def classify(images: np.ndarray) -> np.ndarray:  # classes: digits 0-1, then `+`, `×`
+        return np.array([[0.95, 0.01, 0.02, 0.02] if image.tobytes() in digit
+                         else [0.01, 0.02, 0.02, 0.95] if image.tobytes() in cross
+                         else [0.3, 0.3, 0.2, 0.2] if image.tobytes() in mixed  # the 7 with an arm
+                         else [0.8, 0.1, 0.05, 0.05] for image in images])  # an arm: a digit, nearly
+
+    pieces = split_columns(mask, 40.0, classify, joinable=np.array([0, 1]))
+    assert len(pieces) == 2 and 16 <= pieces[0][1] < 26
+
+
 def test_a_digit_tall_symbol_read_whole_as_a_minus_is_tried_apart():
     # A minus run into a digit's flag, squeezed into 20×20, looks a minus to the classifier;
     # as tall as a digit, it cannot be one bar, so the cut between them is taken.

@@ -153,16 +153,19 @@ def split_columns(mask: np.ndarray, x_height: float, classify: Classify | None,
         return [(0, width)]
     probabilities = classify(np.stack([normalize_glyph(_piece(mask, a, b)) for a, b in segments]))
     if joinable is None:
-        as_piece = probabilities.max(axis=1)
+        as_digit, as_operator = probabilities.max(axis=1), np.zeros(len(segments))
     else:  # other operators touch a digit through clutter or a tight hand: allowed, at a price
         others = _others(probabilities.shape[1], joinable)
-        operator = np.where(minus, 1.0, _OPERATOR_PIECE) * probabilities[:, others].max(axis=1, initial=0.0)
-        as_piece = np.maximum(probabilities[:, joinable].max(axis=1) * tall, operator)
+        as_operator = np.where(minus, 1.0, _OPERATOR_PIECE) * probabilities[:, others].max(axis=1, initial=0.0)
+        as_digit = probabilities[:, joinable].max(axis=1) * tall
     # The classifier is sure of almost anything squeezed into 20×20; a glyph's width is not:
-    # a piece read as a digit may be as wide as a digit. A minus's cut is its own evidence:
+    # a piece read as a digit may be as wide as a digit, one read as an operator as wide as
+    # an operator (a `×` beside the digit it touches). A minus's cut is its own evidence:
     # it pays no cut penalty.
-    score.update({(a, b): np.log(max(piece, 1e-6)) - _width_penalty(b - a, x_height, _WIDEST_DIGIT)
-                  + _CUT_PENALTY * is_minus for (a, b), piece, is_minus in zip(segments, as_piece, minus)})
+    score.update({(a, b): max(np.log(max(digit, 1e-6)) - _width_penalty(b - a, x_height, _WIDEST_DIGIT),
+                              np.log(max(operator, 1e-6)) - _width_penalty(b - a, x_height, _WIDEST_SYMBOL))
+                  + _CUT_PENALTY * is_minus
+                  for (a, b), digit, operator, is_minus in zip(segments, as_digit, as_operator, minus)})
     best: dict[int, tuple[float, list[tuple[int, int]]]] = {0: (0.0, [])}
     for b in points[1:]:
         options = [(best[a][0] + score[(a, b)] - _CUT_PENALTY, best[a][1] + [(a, b)])

@@ -164,10 +164,13 @@ class Reader:
         turned = rotate(image.bgr, rotation)
         skew = writing_angle(turned)
         steep = must_level(skew)
-        reading = self._read_page(self.segment(turned, image.scale), image, rotation, 0.0)
+        page = self.segment(turned, image.scale)
+        marks = _glyph_count(page.lines)  # before any line is dropped as no writing
+        reading = self._read_page(page, image, rotation, 0.0)
         if rotation:
-            if steep and _glyph_count(reading.page.lines) >= _LINE_GLYPHS:
-                return self._read_page(self.segment(level(turned, skew), image.scale), image, rotation, skew)
+            if steep and marks >= _LINE_GLYPHS:
+                retry = self._read_page(self.segment(level(turned, skew), image.scale), image, rotation, skew)
+                return retry if retry.quality > _LEVELLED_SHARE * reading.quality else reading
             return reading
         if needs_levelling(skew) and (steep or not reading.trusted):
             levelled = level(turned, skew)

@@ -76,7 +76,7 @@ def _harvest(task: tuple[int, int, int, str | None]) -> tuple[list[np.ndarray], 
             best = max(truths, key=lambda t: iou(glyph.box, t.box))
             if iou(glyph.box, best.box) >= _MATCH and best.label in reader.classifier.symbols:
                 label = best.label
-            elif not any(_overlap(glyph.box, t.box) for t in truths) and rejects:
+            elif rejects and not any(iou(glyph.box, t.box) > 0 for t in truths):
                 label = TOUCHING  # no symbol at all: a grid's remnant, a speck, a desk's edge
             else:
                 continue
@@ -84,10 +84,6 @@ def _harvest(task: tuple[int, int, int, str | None]) -> tuple[list[np.ndarray], 
                 images.append(np.round(view * 255).astype(np.uint8))
                 labels.append(label)
     return images, labels
-
-
-def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
-    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
 def main() -> None:
